@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// The `myagent-ws` command line: `myagent-ws server <agent-file> [flags]`. Every failure to start is one
+// line on stderr and exit code 1; SIGTERM drains and exits 0.
+import { cac } from 'cac';
+import { type AgentServerOptions, resolveServerOptions } from './options.js';
+import { type AgentServer, startAgentServer } from './server.js';
+
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  process.stderr.write(
+    `myagent-ws: ${typeof code === 'string' ? `${code}: ` : ''}${message.split('\n')[0]}\n`,
+  );
+  process.exit(1);
+}
+
+function watchParent(server: AgentServer, options: AgentServerOptions, stop: (why: string) => void) {
+  const pid = options.parentPid;
+  if (pid) {
+    const timer = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+          clearInterval(timer);
+          stop(`parent process ${pid} is gone`);
+        }
+      }
+    }, 500);
+    timer.unref();
+  }
+  // Spawned with an IPC channel: 'disconnect' fires at once when the parent dies.
+  if (process.connected) process.once('disconnect', () => stop('parent disconnected'));
+  void server;
+}
+
+async function serve(agentFile: string, flags: Record<string, unknown>) {
+  let options: AgentServerOptions;
+  let server: AgentServer;
+  try {
+    options = resolveServerOptions(agentFile, flags);
+    server = await startAgentServer(options);
+  } catch (error) {
+    fail(error);
+  }
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', reason: why })}\n`,
+    );
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`myagent-ws: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  watchParent(server, options, stop);
+}
+
+const cli = cac('myagent-ws');
+cli
+  .command(
+    'server <agent-file>',
+    'Serve an agent module (.ts, .js, .mjs) over the MyAgent WebSocket protocol',
+  )
+  .option('--host <host>', 'Interface to bind (default 127.0.0.1)')
+  .option('--port <port>', 'Port (default 8081; 0 picks one)')
+  .option('--debug', 'Debug log lines')
+  .option('--workers <n>', 'Worker threads for agent runs')
+  .option('--in-process', 'Run agents in the server thread, without the worker pool')
+  .option('--max-sessions <n>', 'Sessions at once (0 = unlimited)')
+  .option('--session-timeout <s>', 'Idle sessions expire after this many seconds')
+  .option('--heartbeat-interval <s>', 'Heartbeat and ping period in seconds (0 = off)')
+  .option('--run-timeout <s>', 'A run past this many seconds ends with agent.timeout')
+  .option('--max-message-bytes <b>', 'Frame size limit (default 1 MiB)')
+  .option('--worker-memory-mb <mb>', 'Heap limit per worker')
+  .option('--runs-per-worker <n>', 'Runs a worker takes at once (default 1: full isolation)')
+  .option('--state-secret <secret>', 'HMAC secret of exported session states (or MYAGENT_STATE_SECRET)')
+  .option('--greeting', 'Send system.connected on connect')
+  .option('--drain-timeout <s>', 'How long SIGTERM lets running turns finish (default 10)')
+  .option('--parent-pid <pid>', 'Drain and exit when this process is gone')
+  .action((agentFile: string, flags: Record<string, unknown>) => serve(agentFile, flags));
+cli.help();
+cli.version('0.1.0');
+
+try {
+  const parsed = cli.parse(process.argv, { run: false });
+  if (!cli.matchedCommand && !parsed.options.help && !parsed.options.version) {
+    fail(
+      new Error(`unknown command '${parsed.args[0] ?? ''}'; usage: myagent-ws server <agent-file> [options]`),
+    );
+  }
+  await cli.runMatchedCommand();
+} catch (error) {
+  fail(error);
+}

@@ -1,0 +1,140 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppError } from '@myagent/models';
+import { type AgentRuntime, createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
+import { createJsonLogger } from './logger.js';
+import type { AgentServerOptions } from './options.js';
+
+/** The `GET /health` answer (the manager reads it for service stats). */
+export interface AgentServerHealth {
+  status: 'ok' | 'draining';
+  agent: string;
+  active_connections: number;
+  active_sessions: number;
+  total_connections: number;
+  total_sessions: number;
+  completed_sessions: number;
+  error_count: number;
+  avg_response_time_ms: number;
+  uptime_seconds: number;
+  pid: number;
+}
+
+/** A running agent server. */
+export interface AgentServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly agentName: string;
+  readonly runtime: AgentRuntime;
+  readonly server: Server;
+  health(): AgentServerHealth;
+  /** Stops accepting, lets running turns finish within the drain timeout, ends sessions, closes. */
+  close(): Promise<void>;
+}
+
+const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(new AppError('PORT_IN_USE', `Port ${port} on ${host} is already in use`, { cause: error }));
+      } else
+        reject(new AppError('SERVICE_START_FAILED', `Cannot listen on ${host}:${port}: ${error.message}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/**
+ * Loads the agent module and serves it over WebSocket with `GET /health` on the same port.
+ * @example const server = await startAgentServer({ agentFile: 'examples/echo-agent.ts', port: 0 });
+ */
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const logger = createJsonLogger({ debug: options.debug, write: options.write });
+  const host = options.host ?? '127.0.0.1';
+  const agent = await loadAgentModule(options.agentFile);
+  logger.debug('agent loaded', { agent: agent.name, path: agent.path });
+  const runtime = createAgentRuntime({
+    agent,
+    mode: options.inProcess ? 'in-process' : 'worker',
+    workers: options.workers || undefined,
+    workerMemoryMb: options.workerMemoryMb,
+    runsPerWorker: options.runsPerWorker,
+    maxSessions: options.maxSessions,
+    sessionTimeoutMs: seconds(options.sessionTimeout),
+    heartbeatIntervalMs: seconds(options.heartbeatInterval),
+    runTimeoutMs: seconds(options.runTimeout),
+    maxMessageBytes: options.maxMessageBytes,
+    stateSecret: options.stateSecret,
+    greeting: options.greeting,
+    logger,
+  });
+  const health = (): AgentServerHealth => {
+    const stats = runtime.stats();
+    return {
+      status: runtime.draining ? 'draining' : 'ok',
+      agent: agent.name,
+      active_connections: stats.active_connections,
+      active_sessions: stats.active_sessions,
+      total_connections: stats.total_connections,
+      total_sessions: stats.total_sessions,
+      completed_sessions: stats.completed_sessions,
+      error_count: stats.error_count,
+      avg_response_time_ms: stats.avg_response_time_ms,
+      uptime_seconds: stats.uptime_seconds,
+      pid: process.pid,
+    };
+  };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(runtime.draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(health()));
+      return;
+    }
+    const error = new AppError('INVALID_REQUEST', 'Not found: connect with WebSocket, or GET /health');
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(error.toJSON()));
+  });
+  runtime.attach(server);
+  try {
+    await listen(server, host, options.port ?? 8081);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('listening', { url, agent: agent.name, mode: runtime.mode, pid: process.pid });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    port,
+    agentName: agent.name,
+    runtime,
+    server,
+    health,
+    close() {
+      closing ??= (async () => {
+        // Upgrades are refused from here on, while GET /health keeps answering "draining".
+        await runtime.drain(seconds(options.drainTimeout ?? 10));
+        await runtime.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        logger.info('stopped', { agent: agent.name });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { agentServerCommand } from '@myagent/agent-server';
+import { createHealthMonitor, type HealthMonitor, type HealthSummary } from '@myagent/health';
+import {
+  AppError,
+  type ConnectionInfo,
+  CreateRoutingRuleRequest,
+  type CreateRoutingRuleRequestInput,
+  type CreateServiceRequestInput,
+  type HealthCheckResult,
+  isoNow,
+  type LogLine,
+  parseOrThrow,
+  type RoutingRule,
+  type Service,
+  type ServiceStatus,
+} from '@myagent/models';
+import { type BulkResult, createRegistry, type ServiceRegistry, type StatusEvent } from '@myagent/registry';
+import {
+  type ConnectionRegistration,
+  type ConnectionStats,
+  createRouter,
+  type RouteContext,
+  type RouteExplanation,
+  type Router,
+} from '@myagent/router';
+import { openStorage, type Storage } from '@myagent/storage-kysely';
+import type { AgentManagerOptions, StartOptions } from './options.js';
+import { type SystemStats, systemStats } from './system-stats.js';
+import { healthSource, wireHealthToRegistry } from './wiring.js';
+
+/** Filters of {@link AgentManager.listServices} (spec B8). */
+export interface ListServicesFilter {
+  status?: ServiceStatus | readonly ServiceStatus[];
+  /** Every tag must be on the service. */
+  tags?: readonly string[];
+  limit?: number;
+  offset?: number;
+}
+
+/** A connection to register: the routed service (or its id) and where the client came from. */
+export type RegisterConnectionInput = Omit<ConnectionRegistration, 'connection_id' | 'target_service_id'> & {
+  connection_id?: string;
+  service?: Pick<Service, 'service_id'>;
+  target_service_id?: string;
+};
+
+/** The events a manager emits: service status changes, health verdicts, and background failures. */
+export interface AgentManagerEvents {
+  status: [StatusEvent];
+  health: [HealthCheckResult];
+  error: [Error];
+}
+
+/** The parts that exist only while the manager runs. */
+interface Running {
+  storage: Storage;
+  ownsStorage: boolean;
+  registry: ServiceRegistry;
+  monitor: HealthMonitor;
+  router: Router;
+  startedAt: number;
+  unwire: () => void;
+}
+
+/**
+ * The manager facade of spec B1 and seed 000: owns storage, the registry of child processes, the health
+ * monitor and the router, and joins them through their events. Names follow the seed one to one.
+ * @example
+ * await using manager = new AgentManager({ dbPath: 'manager.db' });
+ * await manager.start({ healthCheckInterval: 10 });
+ * const service = await manager.registerService({ name: 'echo', agent_factory_path: 'examples/echo-agent.ts', auto_start: true });
+ */
+export class AgentManager extends EventEmitter<AgentManagerEvents> {
+  readonly options: AgentManagerOptions;
+  #running: Running | undefined;
+  #starting: Promise<void> | undefined;
+
+  /** `new AgentManager('manager.db')` as in the seed, or with options. */
+  constructor(options: AgentManagerOptions | string = {}) {
+    super();
+    this.options = typeof options === 'string' ? { dbPath: options } : options;
+  }
+
+  /** True between `start()` and `stop()`. */
+  get running(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /**
+   * Opens storage, loads the routing rules, reconciles services with the database (strays stopped, services
+   * that should run started again) and starts health monitoring.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.#running) return;
+    this.#starting ??= this.#start(options).finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(options: StartOptions): Promise<void> {
+    const o = this.options;
+    const storage =
+      o.storage ??
+      (await openStorage(o.databaseUrl ? { url: o.databaseUrl } : { path: o.dbPath ?? 'agent_manager.db' }));
+    const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
+    router.setRules(await storage.rules.list());
+    const registry = createRegistry({
+      store: storage.services,
+      logs: storage.logs,
+      command: o.agentServer ?? agentServerCommand(),
+      serverArgs: o.serverArgs,
+      portRange: o.portRange,
+      readyTimeoutMs: o.readyTimeoutMs,
+      stopGraceMs: o.stopGraceMs,
+      restart: o.restart,
+      cwd: o.cwd,
+    });
+    const monitor = createHealthMonitor({
+      source: healthSource(storage, registry, options.healthCheckInterval),
+      sink: storage.health,
+      sinkKeep: o.healthHistoryKeep ?? 1000,
+      thresholds: o.healthThresholds,
+      unhealthyGraceMs: o.unhealthyGraceMs,
+    });
+    const fail = (error: unknown) => this.#fail(error);
+    const unwire = wireHealthToRegistry({ monitor, registry, storage, onError: fail });
+    const onStatus = (event: StatusEvent) => {
+      if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
+      void monitor.sync().catch(fail);
+      this.emit('status', event);
+    };
+    const offResult = monitor.on('result', (result) => this.emit('health', result));
+    registry.on('status', onStatus);
+    registry.on('error', fail);
+    this.#running = {
+      storage,
+      ownsStorage: !o.storage,
+      registry,
+      monitor,
+      router,
+      startedAt: Date.now(),
+      unwire: () => {
+        unwire();
+        offResult();
+        registry.off('status', onStatus);
+        registry.off('error', fail);
+      },
+    };
+    if (options.reconcile !== false) await registry.reconcile();
+    await monitor.start();
+  }
+
+  /**
+   * Stops health checks and every child process, then closes storage. Services keep their stored status,
+   * so the next manager on this database starts again those that were running (B11); call
+   * `stopAllServices()` first to stop them for good. Later calls are no-ops.
+   */
+  async stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const running = this.#running;
+    if (!running) return;
+    this.#running = undefined;
+    await running.monitor.stop();
+    await running.registry.close({ preserveStatus: true });
+    running.unwire();
+    if (running.ownsStorage) await running.storage.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  // ---- services (B2, B4, B8) -------------------------------------------------------------------------------
+
+  /** Registers a service: the agent file is dry-loaded, the name must be unique, the port free. */
+  registerService(input: CreateServiceRequestInput): Promise<Service> {
+    return this.#parts().registry.register(input);
+  }
+
+  startService(serviceId: string): Promise<Service> {
+    return this.#parts().registry.start(serviceId);
+  }
+
+  stopService(serviceId: string): Promise<Service> {
+    return this.#parts().registry.stop(serviceId);
+  }
+
+  restartService(serviceId: string): Promise<Service> {
+    return this.#parts().registry.restart(serviceId);
+  }
+
+  /** Stops the service if it runs and deletes it with its history. */
+  async unregisterService(serviceId: string): Promise<boolean> {
+    const { registry, monitor, router } = this.#parts();
+    const removed = await registry.unregister(serviceId);
+    monitor.forget(serviceId);
+    router.affinity?.releaseService(serviceId);
+    return removed;
+  }
+
+  startAllServices(): Promise<BulkResult[]> {
+    return this.#parts().registry.startAll();
+  }
+
+  stopAllServices(): Promise<BulkResult[]> {
+    return this.#parts().registry.stopAll();
+  }
+
+  /** The service, or undefined. */
+  getService(serviceId: string): Promise<Service | undefined> {
+    return this.#parts().storage.services.get(serviceId);
+  }
+
+  getServiceByName(name: string): Promise<Service | undefined> {
+    return this.#parts().storage.services.getByName(name);
+  }
+
+  /** Services by status and tags (all must match), a page at a time. */
+  async listServices(filter: ListServicesFilter = {}): Promise<Service[]> {
+    return (await this.#parts().storage.services.list(filter)).services;
+  }
+
+  /** The same filter with the total count, for paging. */
+  countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
+    return this.#parts().storage.services.list(filter);
+  }
+
+  /** A service's newest log lines (B13). */
+  getServiceLogs(serviceId: string, options?: { level?: LogLine['level']; since?: string; limit?: number }) {
+    return this.#parts().registry.logs(serviceId, options);
+  }
+
+  /** Log lines containing `text`, across services or for one. */
+  searchLogs(text: string, options?: { service_id?: string; limit?: number }) {
+    return this.#parts().registry.searchLogs(text, options);
+  }
+
+  // ---- routing and connections (C1-C6) -----------------------------------------------------------------------
+
+  /**
+   * Picks a running, healthy service for a client by the routing rules, affinity and default strategy.
+   * @throws AppError ROUTING_FAILED when no service is routable
+   */
+  async routeConnection(context: RouteContext): Promise<Service> {
+    const { router } = this.#parts();
+    return router.route(context, await this.#routable()).service;
+  }
+
+  /** The route dry run: every rule tried, why it matched or not, the candidate set and the pick. */
+  async explainRoute(context: RouteContext): Promise<RouteExplanation<Service>> {
+    const { router } = this.#parts();
+    return router.explain(context, await this.#routable());
+  }
+
+  async #routable(): Promise<Service[]> {
+    return (await this.#parts().storage.services.list({ status: 'running', limit: 10_000 })).services;
+  }
+
+  /** Records a live connection (the strategies read its count) and its persistent record. */
+  async registerConnection(input: RegisterConnectionInput): Promise<ConnectionInfo> {
+    const { router, storage } = this.#parts();
+    const { service, ...rest } = input;
+    const target = input.target_service_id ?? service?.service_id;
+    if (!target) throw new AppError('INVALID_REQUEST', 'A connection needs a service or target_service_id');
+    const info = router.connections.register({
+      ...rest,
+      connection_id: input.connection_id ?? randomUUID(),
+      target_service_id: target,
+    });
+    await storage.connections.open(info);
+    return info;
+  }
+
+  /** Ends a connection; false when it was not live. */
+  async unregisterConnection(connectionId: string): Promise<boolean> {
+    const { router, storage } = this.#parts();
+    const removed = router.connections.unregister(connectionId);
+    await storage.connections.close(connectionId);
+    return removed !== undefined;
+  }
+
+  /** Live connections by status and by service (seed 000's shape). */
+  getConnectionStats(): ConnectionStats {
+    return this.#parts().router.connections.stats();
+  }
+
+  getActiveConnections(filter?: { service_id?: string; limit?: number }): ConnectionInfo[] {
+    return this.#parts().router.connections.active(filter);
+  }
+
+  /** Validates, compiles and stores a routing rule; a bad regex is refused here, never at route time. */
+  async addRoutingRule(input: CreateRoutingRuleRequestInput): Promise<RoutingRule> {
+    const { router, storage } = this.#parts();
+    const body = parseOrThrow(CreateRoutingRuleRequest, input, 'routing rule');
+    if (await storage.rules.getByName(body.name)) {
+      throw new AppError('INVALID_REQUEST', `A routing rule named '${body.name}' exists`, {
+        details: { name: body.name },
+      });
+    }
+    const now = isoNow();
+    const rule = router.addRule({ ...body, rule_id: randomUUID(), created_at: now, updated_at: now });
+    try {
+      return await storage.rules.save(rule);
+    } catch (error) {
+      router.removeRule(rule.rule_id);
+      throw error;
+    }
+  }
+
+  /** Deletes a rule; false when there was none. */
+  async removeRoutingRule(ruleId: string): Promise<boolean> {
+    const { router, storage } = this.#parts();
+    router.removeRule(ruleId);
+    return storage.rules.delete(ruleId);
+  }
+
+  /** Rules in evaluation order (priority, highest first). */
+  getRoutingRules(options: { enabledOnly?: boolean } = {}): Promise<RoutingRule[]> {
+    return this.#parts().storage.rules.list(options);
+  }
+
+  // ---- health (D1-D6) ----------------------------------------------------------------------------------------
+
+  /** Checks one service now. @throws AppError SERVICE_NOT_FOUND */
+  checkServiceHealth(serviceId: string): Promise<HealthCheckResult> {
+    return this.#parts().monitor.checkService(serviceId);
+  }
+
+  /** Checks every service now; results by service id. */
+  async checkAllServicesHealth(): Promise<Record<string, HealthCheckResult>> {
+    const results = await this.#parts().monitor.checkAll();
+    return Object.fromEntries(results.map((result) => [result.service_id, result]));
+  }
+
+  getHealthSummary(): Promise<HealthSummary> {
+    return this.#parts().monitor.getSummary();
+  }
+
+  /** A service's latest health results, newest first. */
+  getServiceHealthHistory(serviceId: string, limit = 10): Promise<HealthCheckResult[]> {
+    return this.#parts().monitor.getHistory(serviceId, limit);
+  }
+
+  // ---- system (B10) ------------------------------------------------------------------------------------------
+
+  /** Services by status, connections, sessions, performance and resources, with the health summary. */
+  async getSystemStats(): Promise<SystemStats> {
+    const { storage, router, monitor, startedAt } = this.#parts();
+    const { services } = await storage.services.list({ limit: 10_000 });
+    return systemStats({
+      services,
+      connections: router.connections.stats(),
+      health: await monitor.getSummary(),
+      uptimeSeconds: (Date.now() - startedAt) / 1000,
+    });
+  }
+
+  #parts(): Running {
+    if (!this.#running) {
+      throw new AppError('INVALID_REQUEST', 'The manager is not running: call start() first');
+    }
+    return this.#running;
+  }
+
+  #fail(error: unknown): void {
+    const wrapped = error instanceof Error ? error : new Error(String(error));
+    if (this.listenerCount('error') > 0) this.emit('error', wrapped);
+    else console.warn(`[agent-manager] ${wrapped.message}`);
+  }
+}

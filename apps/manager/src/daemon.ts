@@ -1,0 +1,109 @@
+import { basename, extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError, type Service } from '@myagent/models';
+import { AgentManager } from './agent-manager.js';
+
+// The manager daemon: `myagent-manager-daemon [--db FILE | --database-url URL] [--register FILE ...]`.
+// Runs until SIGINT or SIGTERM, printing every service status change.
+
+const USAGE = `Usage: myagent-manager-daemon [options]
+  --db FILE              SQLite database (default: agent_manager.db)
+  --database-url URL     PostgreSQL instead, shared by several managers
+  --register FILE        register this agent module (named after the file) and start it, unless a
+                         service of that name exists; repeatable
+  --health-interval S    seconds between health checks of every service (default: each service's own)
+  --in-process           run agents in the agent servers' main thread instead of worker threads
+  -h, --help             this text`;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        db: { type: 'string' },
+        'database-url': { type: 'string' },
+        register: { type: 'string', multiple: true, default: [] },
+        'health-interval': { type: 'string' },
+        'in-process': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new AppError('INVALID_REQUEST', (error as Error).message);
+  }
+}
+
+const nameOf = (file: string) =>
+  basename(file, extname(file))
+    .replace(/[^\w.-]/gu, '-')
+    .slice(0, 64);
+
+/** Registers (once) and starts each file; a failure is printed and the daemon goes on. */
+async function ensureRegistered(manager: AgentManager, files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const name = nameOf(file);
+    try {
+      const existing = await manager.getServiceByName(name);
+      const service =
+        existing ??
+        (await manager.registerService({ name, agent_factory_path: resolve(file), auto_start: true }));
+      if (existing && existing.status !== 'running') await manager.startService(existing.service_id);
+      print(`${service.name}: registered from ${file}`);
+    } catch (error) {
+      print(`${name}: ${AppError.from(error).message}`);
+    }
+  }
+}
+
+function print(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+function describe(service: Service): string {
+  const error = service.error_message ? ` (${service.error_message.split('\n')[0]})` : '';
+  return `${service.name.padEnd(24)} ${service.status.padEnd(10)} ${service.endpoint}${error}`;
+}
+
+/** Runs the daemon; resolves when it has stopped after a signal. */
+export async function runDaemon(argv: string[]): Promise<void> {
+  const options = parse(argv);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const interval = options['health-interval'] === undefined ? undefined : Number(options['health-interval']);
+  if (interval !== undefined && !(interval > 0)) {
+    throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
+  }
+  const manager = new AgentManager({
+    dbPath: options.db ?? 'agent_manager.db',
+    databaseUrl: options['database-url'],
+    serverArgs: options['in-process'] ? ['--in-process'] : undefined,
+  });
+  manager.on('status', ({ name, from, to, error_message }) =>
+    print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
+  );
+  manager.on('error', (error) => print(`error: ${error.message}`));
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      print(`${signal}: stopping services`);
+      manager.stop().then(done, (error: Error) => {
+        print(`error while stopping: ${error.message}`);
+        done();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await manager.start({ healthCheckInterval: interval });
+  print(
+    `MyAgent Manager running on ${options['database-url'] ? 'PostgreSQL' : (options.db ?? 'agent_manager.db')}`,
+  );
+  await ensureRegistered(manager, options.register);
+  const services = await manager.listServices({ limit: 1000 });
+  print(
+    services.length ? `services:\n  ${services.map(describe).join('\n  ')}` : 'no services registered yet',
+  );
+  print('press Ctrl+C to stop');
+  await stopped;
+}

@@ -1,0 +1,48 @@
+import type { RoutingStrategy, Service } from '@myagent/models';
+import type { CommandSpec, PortRange, RestartPolicyOptions } from '@myagent/registry';
+import type { Storage } from '@myagent/storage-kysely';
+
+/** Options of {@link AgentManager}. Times are in seconds where the seed used seconds, else as named. */
+export interface AgentManagerOptions {
+  /** The SQLite file (default `agent_manager.db`, as in seed 000). */
+  dbPath?: string;
+  /** A postgres:// URL: several managers share one state. Wins over `dbPath`. */
+  databaseUrl?: string;
+  /** An already open storage; the manager then leaves closing it to the caller. */
+  storage?: Storage;
+  /** Ports allocated to services that name none (default 8081-9000). */
+  portRange?: PortRange;
+  /** How to start `myagent-ws` (default: `agentServerCommand()` of @myagent/agent-server). */
+  agentServer?: CommandSpec;
+  /** Extra flags for every agent server (e.g. `['--in-process']`). */
+  serverArgs?: string[] | ((service: Service) => string[]);
+  /** Base of relative agent paths and working directory of the children (default: process.cwd()). */
+  cwd?: string;
+  /** A start that answers no WebSocket ping within this is ERROR (default 30 s). */
+  readyTimeoutMs?: number;
+  /** SIGTERM, then SIGKILL after this (default 10 s). */
+  stopGraceMs?: number;
+  /** Backoff and window of auto-restarts. */
+  restart?: RestartPolicyOptions;
+  /** Consecutive results before a health verdict flips (default rise 2, fall 3). */
+  healthThresholds?: { rise?: number; fall?: number };
+  /** An UNHEALTHY service is restarted after this long (default 30 s). */
+  unhealthyGraceMs?: number;
+  /** Health results kept per service in storage (default 1,000). */
+  healthHistoryKeep?: number;
+  /** Strategy when no rule applies (default round_robin). */
+  defaultStrategy?: RoutingStrategy;
+  /** Session affinity bindings: lifetime and bound (default 1 h, 100,000). */
+  affinity?: { ttlMs?: number; maxEntries?: number };
+}
+
+/** Options of {@link AgentManager.start}. */
+export interface StartOptions {
+  /**
+   * Seconds between health checks of every service, overriding each service's own
+   * `health_check_interval` (seed 000: `start(health_check_interval=5)`). Default: each service's own.
+   */
+  healthCheckInterval?: number;
+  /** Start the services the database says should run (default true). */
+  reconcile?: boolean;
+}

@@ -1,0 +1,54 @@
+// An agent that needs no LLM: it shows every event of a turn (thinking, a tool call and its result,
+// streamed partial answers, the final answer). A message starting with "reverse " uses the `reverse` tool,
+// which asks the user to confirm first (agent.user_confirm); any other message uses `echo`.
+// Serve it with: pnpm exec myagent-ws server examples/echo-agent.ts --port 8081
+import type { Agent } from '@myagent/agent';
+import { chunkText, defineAgent, defineTool, runTool, streamAnswer, toolStepId, v } from '@myagent/agent';
+
+const echo = defineTool({
+  name: 'echo',
+  description: 'Returns the text it is given',
+  parameters: v.object({ text: v.pipe(v.string(), v.description('The text to echo')) }),
+  execute: ({ text }) => text,
+});
+
+const reverse = defineTool({
+  name: 'reverse',
+  description: 'Returns the text reversed, character by character',
+  parameters: v.object({ text: v.pipe(v.string(), v.description('The text to reverse')) }),
+  userConfirm: true,
+  execute: ({ text }) => Array.from(text).reverse().join(''),
+});
+
+/** A fresh echo agent (one per session; it keeps its history in the session's state). */
+export function createAgent(): Agent {
+  return defineAgent({
+    name: 'echo_agent',
+    description: 'Echoes every message through a tool and streams the answer; needs no LLM',
+    async *run(input, context) {
+      const { state } = context;
+      state.messages.push({ role: 'user', content: input });
+      const step = ++state.current_step;
+      const wantsReverse = input.startsWith('reverse ');
+      const tool = wantsReverse ? reverse : echo;
+      const text = wantsReverse ? input.slice('reverse '.length) : input;
+      yield {
+        event: 'agent.thinking',
+        content: `Using the ${tool.name} tool on your message`,
+        metadata: { step },
+      };
+      const outcome = yield* runTool(tool, { text }, { context, stepId: toolStepId(step, tool.name) });
+      const answer =
+        outcome.status === 'success'
+          ? `${wantsReverse ? 'Reversed' : 'Echo'}: ${outcome.output}`
+          : `The ${tool.name} tool failed: ${outcome.error}`;
+      const turns = state.messages.filter((message) => message.role === 'user').length;
+      const final = yield* streamAnswer(chunkText(`${answer} (message ${turns} of this session)`));
+      state.messages.push({ role: 'assistant', content: final });
+    },
+  });
+}
+
+/** The echo agent, for loaders that take a module's default export. */
+const agent: Agent = createAgent();
+export default agent;

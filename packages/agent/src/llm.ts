@@ -1,0 +1,226 @@
+import { AppError } from '@myagent/models';
+import { readSseData } from './sse.js';
+
+/** Where the LLM is: any OpenAI-compatible chat-completions endpoint. Unset fields come from the env. */
+export interface LlmOptions {
+  /** e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8000`; env OPENAI_BASE_URL. */
+  baseUrl?: string;
+  /** Sent as `Authorization: Bearer`; env OPENAI_API_KEY. Optional for a local endpoint. */
+  apiKey?: string;
+  /** env OPENAI_MODEL; default `gpt-4o-mini`. */
+  model?: string;
+  /** Longest time one LLM request may take, streaming included. Default 120 s. */
+  timeoutMs?: number;
+  temperature?: number;
+  /** Extra HTTP headers (e.g. for a gateway). */
+  headers?: Record<string, string>;
+}
+
+/** A resolved LLM endpoint. */
+export interface LlmConfig {
+  /** The full URL of the chat-completions endpoint. */
+  url: string;
+  apiKey?: string;
+  model: string;
+  timeoutMs: number;
+  temperature?: number;
+  headers: Record<string, string>;
+}
+
+/** The result of {@link resolveLlmConfig}: a config, or the env vars that are missing and why. */
+export type LlmConfigResult =
+  | { ok: true; config: LlmConfig }
+  | { ok: false; missing: string[]; message: string };
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+const DEFAULT_MODEL = 'gpt-4o-mini';
+
+/**
+ * Resolves the LLM endpoint from options, then env (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL). It needs
+ * a key (for api.openai.com) or a base URL (any compatible endpoint); otherwise it says which vars to set.
+ */
+export function resolveLlmConfig(
+  options: LlmOptions = {},
+  env: Record<string, string | undefined> = process.env,
+): LlmConfigResult {
+  const baseUrl = options.baseUrl ?? nonEmpty(env.OPENAI_BASE_URL);
+  const apiKey = options.apiKey ?? nonEmpty(env.OPENAI_API_KEY);
+  if (baseUrl === undefined && apiKey === undefined) {
+    return {
+      ok: false,
+      missing: ['OPENAI_API_KEY', 'OPENAI_BASE_URL'],
+      message:
+        'No LLM configured: OPENAI_API_KEY and OPENAI_BASE_URL are both unset. Set OPENAI_API_KEY to use ' +
+        'api.openai.com, or OPENAI_BASE_URL (plus OPENAI_API_KEY if it needs one) for another ' +
+        'OpenAI-compatible endpoint; OPENAI_MODEL picks the model.',
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl ?? DEFAULT_BASE_URL);
+  } catch {
+    return {
+      ok: false,
+      missing: [],
+      message: `Invalid LLM base URL '${baseUrl}' (OPENAI_BASE_URL): expected e.g. https://api.openai.com/v1`,
+    };
+  }
+  const path = url.pathname.replace(/\/+$/u, '');
+  // A bare host gets the standard `/v1`; a base URL with a path (…/v1, …/api/v1) is used as given.
+  url.pathname = `${path === '' ? '/v1' : path}/chat/completions`;
+  const config: LlmConfig = {
+    url: url.toString(),
+    model: options.model ?? nonEmpty(env.OPENAI_MODEL) ?? DEFAULT_MODEL,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    headers: options.headers ?? {},
+  };
+  if (apiKey !== undefined) config.apiKey = apiKey;
+  if (options.temperature !== undefined) config.temperature = options.temperature;
+  return { ok: true, config };
+}
+
+/** One piece of a streamed reply: text, reasoning text, or fragments of tool calls (merged by `index`). */
+export interface ChatDelta {
+  content?: string;
+  reasoning?: string;
+  toolCalls?: Array<{ index: number; id?: string; name?: string; arguments?: string }>;
+}
+
+/**
+ * Calls the endpoint with `stream: true` and yields the deltas as they arrive; a server that answers with
+ * plain JSON instead is read as one delta. HTTP and stream errors throw AppError AGENT_ERROR; an abort of
+ * `signal` throws its reason; the request's own timeout throws AGENT_ERROR.
+ */
+export async function* streamChat(
+  config: LlmConfig,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<ChatDelta> {
+  // A timer of our own rather than AbortSignal.timeout, so that it is cleared as soon as the call ends.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), config.timeoutMs);
+  const combined = AbortSignal.any([signal, timeout.signal]);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream, application/json',
+    ...config.headers,
+  };
+  if (config.apiKey !== undefined) headers.authorization = `Bearer ${config.apiKey}`;
+  const request: Record<string, unknown> = { ...body, model: config.model, stream: true };
+  if (config.temperature !== undefined) request.temperature = config.temperature;
+  let answered = false;
+  try {
+    const response = await fetch(config.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(request),
+      signal: combined,
+    });
+    answered = true;
+    if (!response.ok) {
+      const detail = errorDetail(await response.text().catch(() => ''));
+      throw new AppError(
+        'AGENT_ERROR',
+        `LLM request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${config.url}${detail ? `: ${detail}` : ''}`,
+        { details: { status: response.status } },
+      );
+    }
+    if (response.body === null) throw new AppError('AGENT_ERROR', `LLM reply from ${config.url} had no body`);
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('application/json')) {
+      yield fromMessage(parseJson(await response.text(), config.url));
+      return;
+    }
+    for await (const data of readSseData(response.body)) {
+      if (data.trim() === '[DONE]') return;
+      const chunk = parseJson(data, config.url);
+      const error = (chunk as { error?: unknown }).error;
+      if (error !== undefined) {
+        throw new AppError('AGENT_ERROR', `LLM stream error from ${config.url}: ${describeError(error)}`);
+      }
+      const delta = fromDelta(chunk);
+      if (delta !== undefined) yield delta;
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (timeout.signal.aborted) {
+      throw new AppError('AGENT_ERROR', `LLM request timed out after ${config.timeoutMs} ms (${config.url})`);
+    }
+    if (error instanceof AppError) throw error;
+    const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    const what = answered ? `the reply from ${config.url} broke off` : `cannot reach ${config.url}`;
+    throw new AppError('AGENT_ERROR', `LLM request failed: ${what} (${reason})`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface WireToolCall {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+function fromDelta(chunk: unknown): ChatDelta | undefined {
+  const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown> }> }).choices?.[0];
+  const delta = choice?.delta;
+  if (delta === undefined || delta === null) return undefined;
+  return toDelta(delta);
+}
+
+function fromMessage(reply: unknown): ChatDelta {
+  const error = (reply as { error?: unknown }).error;
+  if (error !== undefined) throw new AppError('AGENT_ERROR', `LLM error: ${describeError(error)}`);
+  const message = (reply as { choices?: Array<{ message?: Record<string, unknown> }> }).choices?.[0]?.message;
+  if (message === undefined) throw new AppError('AGENT_ERROR', 'LLM reply had no choices[0].message');
+  return toDelta(message);
+}
+
+function toDelta(raw: Record<string, unknown>): ChatDelta {
+  const delta: ChatDelta = {};
+  if (typeof raw.content === 'string' && raw.content !== '') delta.content = raw.content;
+  const reasoning = raw.reasoning_content ?? raw.reasoning;
+  if (typeof reasoning === 'string' && reasoning !== '') delta.reasoning = reasoning;
+  if (Array.isArray(raw.tool_calls)) {
+    delta.toolCalls = (raw.tool_calls as WireToolCall[]).map((call, position) => {
+      const piece: NonNullable<ChatDelta['toolCalls']>[number] = { index: call.index ?? position };
+      if (call.id) piece.id = call.id;
+      if (call.function?.name) piece.name = call.function.name;
+      if (typeof call.function?.arguments === 'string') piece.arguments = call.function.arguments;
+      return piece;
+    });
+  }
+  return delta;
+}
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null) return value;
+  } catch {
+    // Reported below with the text itself.
+  }
+  throw new AppError('AGENT_ERROR', `LLM reply from ${url} is not valid JSON: ${text.slice(0, 200)}`);
+}
+
+function errorDetail(text: string): string {
+  if (text === '') return '';
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (body.error !== undefined) return describeError(body.error);
+  } catch {
+    // Not JSON: show the start of the text.
+  }
+  return text.slice(0, 300);
+}
+
+function describeError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : JSON.stringify(error).slice(0, 300);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

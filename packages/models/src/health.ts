@@ -1,0 +1,26 @@
+import * as v from 'valibot';
+import { boundedString, Timestamp } from './common.js';
+
+/** A service's health (spec D4). */
+export const HealthStatus = v.picklist(['healthy', 'unhealthy', 'degraded', 'unknown']);
+export type HealthStatus = v.InferOutput<typeof HealthStatus>;
+
+/** The outcome of one check (websocket, status, resources). */
+export const CheckResult = v.object({
+  status: HealthStatus,
+  message: boundedString(2048),
+  details: v.optional(v.record(v.string(), v.unknown())),
+});
+export type CheckResult = v.InferOutput<typeof CheckResult>;
+
+/** One health check of a service (spec D3). */
+export const HealthCheckResult = v.object({
+  service_id: boundedString(64, 1),
+  status: HealthStatus,
+  response_time_ms: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0))), null),
+  timestamp: Timestamp,
+  checks: v.optional(v.record(boundedString(64, 1), CheckResult), {}),
+  error: v.optional(v.nullable(boundedString(4096)), null),
+});
+export type HealthCheckResult = v.InferOutput<typeof HealthCheckResult>;
+export type HealthCheckResultInput = v.InferInput<typeof HealthCheckResult>;

@@ -1,0 +1,78 @@
+// Errors
+export { AppError, ERROR_CODES, isErrorCode } from './errors.js';
+export type { AppErrorOptions, ErrorBody, ErrorCode } from './errors.js';
+
+// Validation helpers
+export { boundedString, describeIssues, isoNow, parseOrThrow, Tag, Tags, Timestamp } from './common.js';
+export type { ValidationIssue } from './common.js';
+
+// Services
+export {
+  Environment,
+  Host,
+  Port,
+  Service,
+  ServiceConfig,
+  ServiceConfigPatch,
+  ServiceName,
+  ServiceStats,
+  ServiceStatus,
+  serviceEndpoint,
+} from './service.js';
+export type { ServiceInput } from './service.js';
+
+// Routing
+export {
+  ConditionOperator,
+  isValidRegex,
+  RoutingCondition,
+  RoutingRule,
+  RoutingStrategy,
+} from './routing.js';
+export type { RoutingRuleInput } from './routing.js';
+
+// Connections
+export { ConnectionInfo, ConnectionStatus } from './connection.js';
+export type { ConnectionInfoInput } from './connection.js';
+
+// Health
+export { CheckResult, HealthCheckResult, HealthStatus } from './health.js';
+export type { HealthCheckResultInput } from './health.js';
+
+// Logs and metrics
+export { LogLevel, LogLine, MetricSample } from './observability.js';
+
+// HTTP API request bodies
+export {
+  CreateRoutingRuleRequest,
+  CreateServiceRequest,
+  UpdateRoutingRuleRequest,
+  UpdateServiceRequest,
+} from './requests.js';
+export type { CreateRoutingRuleRequestInput, CreateServiceRequestInput } from './requests.js';
+
+// The agent contract
+export { AGENT_EVENT_NAMES } from './agent.js';
+export type {
+  Agent,
+  AgentEvent,
+  AgentEventName,
+  AgentModule,
+  AgentRunContext,
+  AgentSessionState,
+  ConfirmationRequest,
+} from './agent.js';
+
+// WebSocket event protocol
+export {
+  CLIENT_EVENTS,
+  ClientMessage,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  ProxyMessage,
+  parseClientMessage,
+  parseServerMessage,
+  SERVER_EVENTS,
+  ServerMessage,
+  SignedState,
+} from './protocol.js';
+export type { ClientEventName, ParseOptions, ParseResult, ServerEventName } from './protocol.js';

@@ -1,0 +1,54 @@
+import * as v from 'valibot';
+import { boundedString, Tags } from './common.js';
+import { RoutingCondition, RoutingStrategy } from './routing.js';
+import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
+
+// Request bodies of the HTTP API (spec F2, F5; seed 003). Unknown fields are refused so a typo never
+// passes silently.
+
+/** `POST /api/v1/services`. `config.agent_factory_path` defaults to the top-level path. */
+export const CreateServiceRequest = v.strictObject({
+  name: ServiceName,
+  agent_factory_path: boundedString(4096, 1),
+  description: v.optional(boundedString(1000), ''),
+  host: v.optional(Host, '127.0.0.1'),
+  port: v.optional(v.nullable(Port), null),
+  tags: v.optional(Tags, []),
+  config: v.optional(ServiceConfigPatch, {}),
+  auto_start: v.optional(v.boolean(), false),
+});
+export type CreateServiceRequest = v.InferOutput<typeof CreateServiceRequest>;
+export type CreateServiceRequestInput = v.InferInput<typeof CreateServiceRequest>;
+
+/** `PUT /api/v1/services/{id}`: any of the service's own fields. */
+export const UpdateServiceRequest = v.strictObject({
+  name: v.optional(ServiceName),
+  description: v.optional(boundedString(1000)),
+  host: v.optional(Host),
+  port: v.optional(Port),
+  tags: v.optional(Tags),
+  config: v.optional(ServiceConfigPatch),
+});
+export type UpdateServiceRequest = v.InferOutput<typeof UpdateServiceRequest>;
+
+const ruleEntries = {
+  name: boundedString(128, 1),
+  priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)), 0),
+  enabled: v.optional(v.boolean(), true),
+  conditions: v.optional(v.pipe(v.array(RoutingCondition), v.maxLength(32, 'at most 32 conditions')), []),
+  target_strategy: v.optional(RoutingStrategy, 'round_robin'),
+  target_services: v.optional(v.pipe(v.array(boundedString(64, 1)), v.maxLength(1000)), []),
+  target_tags: v.optional(Tags, []),
+  weight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1_000_000)), 1),
+  fallback_strategy: v.optional(v.nullable(RoutingStrategy), null),
+  description: v.optional(boundedString(1000), ''),
+};
+
+/** `POST /api/v1/routing/rules`. */
+export const CreateRoutingRuleRequest = v.strictObject(ruleEntries);
+export type CreateRoutingRuleRequest = v.InferOutput<typeof CreateRoutingRuleRequest>;
+export type CreateRoutingRuleRequestInput = v.InferInput<typeof CreateRoutingRuleRequest>;
+
+/** `PUT /api/v1/routing/rules/{id}`: any field, none defaulted. */
+export const UpdateRoutingRuleRequest = v.partial(v.strictObject(ruleEntries));
+export type UpdateRoutingRuleRequest = v.InferOutput<typeof UpdateRoutingRuleRequest>;

@@ -1,0 +1,76 @@
+import * as v from 'valibot';
+import { boundedString, Tags, Timestamp } from './common.js';
+
+/** How a pool of candidates is narrowed to one service (spec C1). */
+export const RoutingStrategy = v.picklist([
+  'round_robin',
+  'least_connections',
+  'weighted_random',
+  'hash_based',
+  'tag_based',
+]);
+export type RoutingStrategy = v.InferOutput<typeof RoutingStrategy>;
+
+/** How a condition compares a field of the connection with its value (spec C3; `ip_in_range` is ours). */
+export const ConditionOperator = v.picklist([
+  'equals',
+  'not_equals',
+  'contains',
+  'not_contains',
+  'starts_with',
+  'ends_with',
+  'regex_match',
+  'in_list',
+  'not_in_list',
+  'ip_in_range',
+]);
+export type ConditionOperator = v.InferOutput<typeof ConditionOperator>;
+
+/** True when `source` compiles as a JavaScript regular expression. */
+export function isValidRegex(source: string, caseSensitive = false): boolean {
+  try {
+    new RegExp(source, caseSensitive ? 'u' : 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One condition of a rule. `in_list` values are a comma-separated string (as the seeds write them) or an
+ * array; `ip_in_range` takes CIDRs the same way.
+ */
+export const RoutingCondition = v.pipe(
+  v.object({
+    field: boundedString(256, 1),
+    operator: ConditionOperator,
+    value: v.union([boundedString(4096), v.pipe(v.array(boundedString(1024)), v.maxLength(1000))]),
+    case_sensitive: v.optional(v.boolean(), false),
+  }),
+  v.check(
+    (c) =>
+      c.operator !== 'regex_match' ||
+      (typeof c.value === 'string' && isValidRegex(c.value, c.case_sensitive)),
+    'value is not a valid regular expression',
+  ),
+);
+export type RoutingCondition = v.InferOutput<typeof RoutingCondition>;
+
+/** A routing rule (spec C2): the highest priority rule whose conditions all hold and that has a target wins. */
+export const RoutingRule = v.object({
+  rule_id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  name: boundedString(128, 1),
+  priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)), 0),
+  enabled: v.optional(v.boolean(), true),
+  conditions: v.optional(v.pipe(v.array(RoutingCondition), v.maxLength(32)), []),
+  target_strategy: v.optional(RoutingStrategy, 'round_robin'),
+  target_services: v.optional(v.pipe(v.array(boundedString(64, 1)), v.maxLength(1000)), []),
+  target_tags: v.optional(Tags, []),
+  weight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1_000_000)), 1),
+  fallback_strategy: v.optional(v.nullable(RoutingStrategy), null),
+  description: v.optional(boundedString(1000), ''),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type RoutingRule = v.InferOutput<typeof RoutingRule>;
+export type RoutingRuleInput = v.InferInput<typeof RoutingRule>;

@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import * as registry from './index.js';
+
+it('exports exactly its public surface', () => {
+  expect(Object.keys(registry).sort()).toMatchInlineSnapshot(`
+    [
+      "DEFAULT_PORT_RANGE",
+      "ServiceRegistry",
+      "allocatePort",
+      "checkAgentModule",
+      "createRegistry",
+      "isPortFree",
+      "parseLogLine",
+      "pingOnce",
+      "waitUntilReady",
+    ]
+  `);
+});

@@ -1,0 +1,30 @@
+// The registry
+export type { RegistryOptions } from './options.js';
+export { createRegistry, ServiceRegistry } from './registry.js';
+export type { RestartPolicyOptions } from './restart-policy.js';
+
+// Interfaces it needs from its host (storage-kysely's repositories fit them), and its events
+export type {
+  BulkResult,
+  CommandSpec,
+  ExitEvent,
+  ListLogsOptions,
+  LogSink,
+  ReconcileReport,
+  RegistryEvents,
+  RestartEvent,
+  SearchLogsOptions,
+  ServiceListFilter,
+  ServiceStore,
+  StatusEvent,
+  StatusPatch,
+} from './types.js';
+
+// Building blocks, usable alone
+export type { AgentCheckOptions, AgentCheckResult } from './agent-check.js';
+export { checkAgentModule } from './agent-check.js';
+export { parseLogLine } from './log-lines.js';
+export type { PortRange } from './ports.js';
+export { allocatePort, DEFAULT_PORT_RANGE, isPortFree } from './ports.js';
+export type { WaitUntilReadyOptions } from './readiness.js';
+export { pingOnce, waitUntilReady } from './readiness.js';

@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpuPercent, findListeningPids, isAlive, readCmdline, readProcSample } from './proc.js';
+import { isServerCmdline } from './strays.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  server = undefined;
+});
+
+describe('/proc readings', () => {
+  it('reads CPU time, age and memory of a live process, and nothing of a gone one', async () => {
+    const first = await readProcSample(process.pid);
+    expect(first?.memory_mb).toBeGreaterThan(1);
+    expect(first?.age_seconds).toBeGreaterThan(0);
+    let spin = 0;
+    for (let i = 0; i < 2e7; i++) spin += i;
+    expect(spin).toBeGreaterThan(0);
+    const second = await readProcSample(process.pid);
+    expect(second && first && cpuPercent(second, first)).toBeGreaterThanOrEqual(0);
+    expect(second && cpuPercent(second)).toBeGreaterThan(0);
+    expect(await readProcSample(2 ** 22 + 7)).toBeUndefined();
+    expect(isAlive(process.pid)).toBe(true);
+    expect(isAlive(2 ** 22 + 7)).toBe(false);
+  });
+
+  it('finds the pid listening on a port and its command line', async () => {
+    const listening = createServer();
+    server = listening;
+    const port = await new Promise<number>((done) =>
+      listening.listen(0, '127.0.0.1', () => done((listening.address() as { port: number }).port)),
+    );
+    expect(await findListeningPids(port)).toEqual([process.pid]);
+    expect(await readCmdline(process.pid)).toContain(process.execPath);
+  });
+});
+
+describe('isServerCmdline', () => {
+  const target = { host: '127.0.0.1', port: 8123, agentPath: '/srv/agent.ts' };
+  it('accepts only the agent server of this service', () => {
+    expect(isServerCmdline(['node', 'cli.js', 'server', '/srv/agent.ts', '--port', '8123'], target)).toBe(
+      true,
+    );
+    expect(isServerCmdline(['node', 'cli.js', 'server', '/srv/agent.ts', '--port=8123'], target)).toBe(true);
+    expect(isServerCmdline(['node', 'cli.js', 'server', '/srv/other.ts', '--port', '8123'], target)).toBe(
+      false,
+    );
+    expect(isServerCmdline(['node', 'cli.js', 'server', '/srv/agent.ts', '--port', '8124'], target)).toBe(
+      false,
+    );
+    expect(isServerCmdline(['python3', '-m', 'http.server', '8123'], target)).toBe(false);
+  });
+});

@@ -1,0 +1,36 @@
+import type { Service, ServiceStatus } from '@myagent/models';
+import { type StoppedStray, stopStrays } from './strays.js';
+import type { BulkResult, ReconcileReport } from './types.js';
+
+/** Statuses that say the service should have a running child. */
+export const SHOULD_RUN: readonly ServiceStatus[] = ['running', 'starting', 'unhealthy'];
+
+/** What a reconcile pass needs from the registry that runs it. */
+export interface ReconcileHost {
+  /** The pid of the service's child while this registry runs it. */
+  pid(serviceId: string): number | undefined;
+  /** Pids of this registry's own children: never strays. */
+  ownPids: ReadonlySet<number>;
+  stopGraceMs: number;
+  onStray(stray: StoppedStray): void;
+  /** Moves a service a dead manager left STOPPING to STOPPED. */
+  settleStopping(service: Service): Promise<unknown>;
+  /** Starts the service; a failure is reported in its result, not thrown. */
+  start(service: Service): Promise<BulkResult>;
+}
+
+/**
+ * After a manager restart: stops strays a previous manager left on the ports of the services this registry
+ * does not run, then starts again those the store says should run.
+ */
+export async function reconcileServices(services: Service[], host: ReconcileHost): Promise<ReconcileReport> {
+  const idle = services.filter((service) => host.pid(service.service_id) === undefined);
+  const strays = await stopStrays(idle, host.ownPids, host.stopGraceMs, host.onStray);
+  const revive = services.filter(
+    (s) => SHOULD_RUN.includes(s.status) && host.pid(s.service_id) === undefined,
+  );
+  // A status a dead manager left mid-way (stopping) is settled; errors stay for people to read.
+  await Promise.all(services.filter((s) => s.status === 'stopping').map((s) => host.settleStopping(s)));
+  const started = await Promise.all(revive.map((service) => host.start(service)));
+  return { started, strays };
+}

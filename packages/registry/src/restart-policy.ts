@@ -1,0 +1,91 @@
+/** Options of the auto-restart policy (spec B12). Times in ms. */
+export interface RestartPolicyOptions {
+  /** Each further restart within the window waits this many times longer (default 2). */
+  backoffFactor?: number;
+  /** The longest wait between restarts (default 60 s; never below the service's own restart_delay). */
+  maxDelayMs?: number;
+  /** Restarts older than this no longer count toward max_restart_count (default 10 min). */
+  windowMs?: number;
+  /** Running this long without a crash clears the count (default 60 s). */
+  healthyResetMs?: number;
+}
+
+/** The policy with every default applied. */
+export type ResolvedRestartPolicy = Required<RestartPolicyOptions>;
+
+/** Fills in the defaults of {@link RestartPolicyOptions}. */
+export function resolveRestartPolicy(options: RestartPolicyOptions = {}): ResolvedRestartPolicy {
+  return {
+    backoffFactor: options.backoffFactor ?? 2,
+    maxDelayMs: options.maxDelayMs ?? 60_000,
+    windowMs: options.windowMs ?? 600_000,
+    healthyResetMs: options.healthyResetMs ?? 60_000,
+  };
+}
+
+/** What the tracker decided about one failure. */
+export type RestartDecision =
+  | { restart: true; attempt: number; delayMs: number }
+  | { restart: false; count: number; windowMs: number };
+
+/** Counts the restarts of one service within a sliding window and computes the backoff. */
+export class RestartTracker {
+  #restarts: number[] = [];
+  readonly #policy: ResolvedRestartPolicy;
+
+  constructor(policy: ResolvedRestartPolicy) {
+    this.#policy = policy;
+  }
+
+  /** Restarts that still count. */
+  count(now = Date.now()): number {
+    this.#restarts = this.#restarts.filter((at) => now - at < this.#policy.windowMs);
+    return this.#restarts.length;
+  }
+
+  /** Forgets every restart: after a healthy stretch, or when a person starts the service by hand. */
+  reset(): void {
+    this.#restarts = [];
+  }
+
+  /** Decides on a failure: restart after a delay, or stay down because the cap is reached. */
+  next(config: { restart_delay: number; max_restart_count: number }, now = Date.now()): RestartDecision {
+    const done = this.count(now);
+    if (done >= config.max_restart_count) {
+      return { restart: false, count: done, windowMs: this.#policy.windowMs };
+    }
+    this.#restarts.push(now);
+    const base = config.restart_delay * 1000;
+    const cap = Math.max(this.#policy.maxDelayMs, base);
+    const delayMs = Math.min(cap, base * this.#policy.backoffFactor ** done);
+    return { restart: true, attempt: done + 1, delayMs };
+  }
+}
+
+/** What to do after a failure: the error_message to store, and the restart to schedule, if any. */
+export interface RecoveryPlan {
+  message: string;
+  restart?: { attempt: number; delayMs: number };
+}
+
+/**
+ * Decides on a crash or a failed check of a service: stay in ERROR (auto_restart off, or the cap reached) or
+ * restart after the backoff. Counts the restart in `tracker`.
+ */
+export function planRecovery(
+  reason: string,
+  config: { auto_restart: boolean; restart_delay: number; max_restart_count: number },
+  tracker: RestartTracker,
+): RecoveryPlan {
+  if (!config.auto_restart) return { message: reason };
+  const decision = tracker.next(config);
+  if (!decision.restart) {
+    return {
+      message: `${reason}\nrestart limit reached: ${decision.count} restarts within ${decision.windowMs / 1000} s (max_restart_count ${config.max_restart_count}); not restarting`,
+    };
+  }
+  return {
+    message: `${reason}\nrestart ${decision.attempt} of ${config.max_restart_count} in ${decision.delayMs / 1000} s`,
+    restart: { attempt: decision.attempt, delayMs: decision.delayMs },
+  };
+}

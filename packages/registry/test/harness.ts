@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { createRegistry, type RegistryOptions, type ServiceRegistry } from '../src/index.js';
+import { fakeServer, tempDir } from './helpers.js';
+
+/** A registry over a real SQLite storage in a temp dir, and a cleanup that closes both. */
+export interface Harness {
+  storage: Storage;
+  registry: ServiceRegistry;
+  dir: string;
+  dbPath: string;
+  close: () => Promise<void>;
+}
+
+/** Opens a harness; options override quick test defaults (short grace, fast restarts, no stats timer). */
+export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath?: string): Promise<Harness> {
+  const temp = tempDir();
+  const path = dbPath ?? join(temp.dir, 'manager.db');
+  const storage = await createSqliteStorage({ path });
+  const registry = createRegistry({
+    store: storage.services,
+    logs: storage.logs,
+    command: fakeServer,
+    portRange: { from: 20_000 + Math.floor(Math.random() * 20_000), to: 65_000 },
+    readyTimeoutMs: 10_000,
+    stopGraceMs: 3_000,
+    statsIntervalMs: 0,
+    restart: { backoffFactor: 2, maxDelayMs: 2_000, windowMs: 60_000, healthyResetMs: 60_000 },
+    ...options,
+  });
+  return {
+    storage,
+    registry,
+    dir: temp.dir,
+    dbPath: path,
+    close: async () => {
+      await registry.close();
+      await storage.close();
+      temp.remove();
+    },
+  };
+}
+
+/** The real `myagent-ws` binary and the repository's echo agent. */
+export { agentServerCommand } from '@myagent/agent-server';
+export const echoAgentPath = fileURLToPath(new URL('../../../examples/echo-agent.ts', import.meta.url));

@@ -1,0 +1,395 @@
+import { AppError, parseOrThrow, type RoutingRule, RoutingStrategy } from '@myagent/models';
+import { type AffinityOptions, AffinityTable } from './affinity.js';
+import { ConnectionTable } from './connections.js';
+import { explainRoute } from './explain.js';
+import { FieldCache } from './fields.js';
+import { CandidatePool, ListSnapshot, Subset } from './pool.js';
+import { createRandomState } from './random.js';
+import { type CompiledRule, compileRule, RuleIndex, type RuleInput, subsetFor } from './rules.js';
+import { MaglevCache, type PickInput, pick, pickIndex } from './strategies.js';
+import type { RouteCandidate, RouteContext, RouteDecision, RouteExplanation, RouteReason } from './types.js';
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  /** The strategy when no rule applies. Default round_robin. */
+  defaultStrategy?: RoutingStrategy;
+  /** Rules to start with (see `setRules`). */
+  rules?: readonly RuleInput[];
+  /** Session affinity bounds, or false to turn affinity off. */
+  affinity?: AffinityOptions | false;
+  /** The field hash_based hashes (`client_ip` by default; e.g. `session_id` or `header.x-user-id`). */
+  hashKey?: string;
+  /** Field values are cut to this many characters before matching. Default 8192. */
+  maxFieldLength?: number;
+  /**
+   * A uniform draw in [0, 1) for weighted_random. Default: a built-in xoshiro128** generator seeded from
+   * the platform CSPRNG (Math.random allocates a heap number per call under Node 20).
+   */
+  random?: () => number;
+  /** Milliseconds, for affinity expiry and connection timestamps. Default Date.now. */
+  now?: () => number;
+}
+
+/** The shared state that route() and explain() read. */
+export interface RouterState {
+  fields: FieldCache;
+  index: RuleIndex;
+  all: Map<string, CompiledRule>;
+  defaultStrategy: RoutingStrategy;
+  /** The strategy that picks for the default: tag_based narrows by tags, then picks round-robin. */
+  defaultPicker: RoutingStrategy;
+  defaultCursor: { next: number };
+  affinity: AffinityTable | null;
+  connections: ConnectionTable;
+  pickInput: PickInput;
+  hashSlot: number;
+  ipSlot: number;
+  /** Plain lists seen before, re-checked on each call and reused when unchanged. */
+  lists: WeakMap<readonly unknown[], ListSnapshot>;
+}
+
+/** A prepared pool, or a plain list read afresh on each call. */
+export type Candidates<C extends RouteCandidate> = readonly C[] | CandidatePool<C>;
+
+/** The router an embedder holds. */
+export interface Router {
+  /** Picks a service among the routable candidates, or throws AppError ROUTING_FAILED (INVALID_REQUEST for a malformed call). */
+  route<C extends RouteCandidate>(context: RouteContext, candidates: Candidates<C>): RouteDecision<C>;
+  /** The dry run of route(): every rule tried and why, the pool, the pick. Moves nothing; never throws. */
+  explain<C extends RouteCandidate>(context: RouteContext, candidates: Candidates<C>): RouteExplanation<C>;
+  /**
+   * Prepares a candidate list once (filtered, indexed) for many picks: the fast path. Prepare again when
+   * the list or a candidate's status, health, tags or weight changes; a prepared pool does not re-read them.
+   */
+  prepare<C extends RouteCandidate>(candidates: readonly C[]): CandidatePool<C>;
+  addRule(rule: RuleInput): RoutingRule;
+  updateRule(ruleId: string, patch: Partial<RuleInput>): RoutingRule;
+  removeRule(ruleId: string): boolean;
+  /** Replaces every rule at once; nothing changes if any of them is invalid. */
+  setRules(rules: readonly RuleInput[]): RoutingRule[];
+  getRule(ruleId: string): RoutingRule | undefined;
+  /** Every rule, enabled or not, in evaluation order. */
+  rules(): RoutingRule[];
+  readonly defaultStrategy: RoutingStrategy;
+  readonly connections: ConnectionTable;
+  /** Session bindings; null when affinity is off. */
+  readonly affinity: AffinityTable | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The pool a call routes over: a prepared one of this router as is, anything else read afresh. */
+export function poolOf<C extends RouteCandidate>(
+  state: RouterState,
+  owner: object,
+  candidates: Candidates<C>,
+): CandidatePool<C> {
+  if (candidates instanceof CandidatePool && candidates.owner === owner) return candidates;
+  if (candidates instanceof CandidatePool)
+    return new CandidatePool<C>(candidates.items, state.connections, false, owner);
+  if (!Array.isArray(candidates)) {
+    throw new AppError('INVALID_REQUEST', 'candidates must be an array of services', {
+      details: { got: candidates === null ? 'null' : typeof candidates },
+    });
+  }
+  const snapshot = state.lists.get(candidates);
+  if (snapshot?.matches(candidates)) return snapshot.pool as CandidatePool<C>;
+  const pool = new CandidatePool<C>(candidates, state.connections, true, owner);
+  state.lists.set(candidates, new ListSnapshot(candidates, pool));
+  return pool;
+}
+
+/** Tags a `tag_based` default reads from the context: `tags` (list or comma-separated) or `tag`. */
+export function contextTags(context: RouteContext): string[] {
+  const raw = context.tags ?? context.tag;
+  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : [];
+  return list
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** The default pool: every routable member, or for tag_based those carrying the context's tags. */
+export function defaultSubset(state: RouterState, pool: CandidatePool, context: RouteContext): Subset | null {
+  if (state.defaultStrategy !== 'tag_based') return pool.all();
+  const tags = contextTags(context);
+  if (tags.length === 0) return pool.all();
+  const key = `tags:${[...tags].sort().join(',')}`;
+  const cached = pool.subsets.get(key);
+  if (cached !== undefined) return cached;
+  const positions = pool.byTags(tags);
+  const subset = positions.length > 0 ? new Subset(Int32Array.from(positions), 1) : null;
+  pool.subsets.set(key, subset);
+  return subset;
+}
+
+/**
+ * Creates a router: strategies, rules and conditions, session affinity and a live connection table. Pure:
+ * no I/O, no timers; the caller passes its own candidates and gets its own object back.
+ * @example
+ * const router = createRouter({ defaultStrategy: 'least_connections' });
+ * const { service } = router.route({ client_ip: '10.0.0.7' }, services);
+ */
+export function createRouter(options: RouterOptions = {}): Router {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? null;
+  if (random !== null && typeof random !== 'function') {
+    throw new AppError('INVALID_REQUEST', 'random must be a function returning a number in [0, 1)');
+  }
+  const maxFieldLength = options.maxFieldLength ?? 8192;
+  if (!Number.isInteger(maxFieldLength) || maxFieldLength < 1) {
+    throw new AppError('INVALID_REQUEST', 'maxFieldLength must be a positive integer');
+  }
+  const defaultStrategy = parseOrThrow(
+    RoutingStrategy,
+    options.defaultStrategy ?? 'round_robin',
+    'defaultStrategy',
+  );
+  const fields = new FieldCache(maxFieldLength);
+  const hashSlot = fields.slot(
+    typeof options.hashKey === 'string' && options.hashKey ? options.hashKey : 'client_ip',
+  );
+  const ipSlot = fields.slot('client_ip');
+  const state: RouterState = {
+    fields,
+    index: new RuleIndex([]),
+    all: new Map(),
+    defaultStrategy,
+    defaultPicker: defaultStrategy === 'tag_based' ? 'round_robin' : defaultStrategy,
+    defaultCursor: { next: 0 },
+    affinity: options.affinity === false ? null : new AffinityTable(options.affinity ?? {}, now),
+    connections: new ConnectionTable(now),
+    hashSlot,
+    ipSlot,
+    lists: new WeakMap(),
+    pickInput: {
+      cursor: { next: 0 },
+      random,
+      rng: createRandomState(),
+      draw: new Float64Array(1),
+      commit: true,
+      maglev: new MaglevCache(),
+      hashKey: () => fields.get(hashSlot) || fields.get(ipSlot),
+    },
+  };
+  let seq = 0;
+  const stamp = () => new Date(now()).toISOString();
+  const reindex = () => {
+    state.index = new RuleIndex(state.all.values());
+  };
+  const notFound = (ruleId: string) =>
+    new AppError('RULE_NOT_FOUND', `Routing rule '${ruleId}' not found`, { details: { rule_id: ruleId } });
+
+  const router: Router = {
+    get defaultStrategy() {
+      return state.defaultStrategy;
+    },
+    connections: state.connections,
+    affinity: state.affinity,
+
+    route<C extends RouteCandidate>(context: RouteContext, candidates: Candidates<C>): RouteDecision<C> {
+      try {
+        return routeOnce(state, router, context, candidates);
+      } catch (error) {
+        throw AppError.from(error, 'INTERNAL_ERROR');
+      }
+    },
+
+    explain<C extends RouteCandidate>(context: RouteContext, candidates: Candidates<C>): RouteExplanation<C> {
+      return explainRoute(state, router, context, candidates);
+    },
+
+    prepare<C extends RouteCandidate>(candidates: readonly C[]): CandidatePool<C> {
+      if (!Array.isArray(candidates))
+        throw new AppError('INVALID_REQUEST', 'candidates must be an array of services');
+      return new CandidatePool<C>(candidates, state.connections, true, router);
+    },
+
+    addRule(input) {
+      const compiled = compileRule(input, fields, seq++, stamp());
+      if (state.all.has(compiled.rule.rule_id)) {
+        throw new AppError('INVALID_REQUEST', `Routing rule '${compiled.rule.rule_id}' already exists`, {
+          details: { rule_id: compiled.rule.rule_id },
+        });
+      }
+      state.all.set(compiled.rule.rule_id, compiled);
+      reindex();
+      return compiled.rule;
+    },
+
+    updateRule(ruleId, patch) {
+      const current = state.all.get(ruleId);
+      if (!current) throw notFound(ruleId);
+      if (!isRecord(patch)) throw new AppError('INVALID_REQUEST', 'Invalid rule patch: expected an object');
+      const merged = {
+        ...current.rule,
+        ...patch,
+        rule_id: ruleId,
+        created_at: current.rule.created_at,
+        updated_at: stamp(),
+      };
+      const compiled = compileRule(merged, fields, current.seq, stamp());
+      state.all.set(ruleId, compiled);
+      reindex();
+      return compiled.rule;
+    },
+
+    removeRule(ruleId) {
+      const removed = state.all.delete(ruleId);
+      if (removed) reindex();
+      return removed;
+    },
+
+    setRules(inputs) {
+      if (!Array.isArray(inputs)) throw new AppError('INVALID_REQUEST', 'rules must be an array');
+      const next = new Map<string, CompiledRule>();
+      const at = stamp();
+      for (const input of inputs) {
+        const compiled = compileRule(input, fields, seq++, at);
+        if (next.has(compiled.rule.rule_id)) {
+          throw new AppError('INVALID_REQUEST', `Routing rule '${compiled.rule.rule_id}' appears twice`, {
+            details: { rule_id: compiled.rule.rule_id },
+          });
+        }
+        next.set(compiled.rule.rule_id, compiled);
+      }
+      state.all = next;
+      reindex();
+      return router.rules();
+    },
+
+    getRule(ruleId) {
+      return state.all.get(ruleId)?.rule;
+    },
+
+    rules() {
+      const enabledFirst = [...state.all.values()].sort((a, b) => {
+        const order = state.index.order;
+        const ia = order.indexOf(a);
+        const ib = order.indexOf(b);
+        if (ia >= 0 && ib >= 0) return ia - ib;
+        return ia >= 0 ? -1 : ib >= 0 ? 1 : a.seq - b.seq;
+      });
+      return enabledFirst.map((r) => r.rule);
+    },
+  };
+  if (options.rules) router.setRules(options.rules);
+  return router;
+}
+
+/** A frozen decision: shared between identical picks, so no caller can see one change. */
+function decisionOf<C extends RouteCandidate>(
+  service: C,
+  rule: RoutingRule | null,
+  strategy: RoutingStrategy,
+  reason: RouteReason,
+): RouteDecision<C> {
+  return Object.freeze({ service, rule, strategy, reason });
+}
+
+/** The default strategy's decision for a pool position; made once per prepared pool and position. */
+function defaultDecision<C extends RouteCandidate>(
+  pool: CandidatePool<C>,
+  position: number,
+  strategy: RoutingStrategy,
+): RouteDecision<C> {
+  if (!pool.prepared) return decisionOf(pool.items[position] as C, null, strategy, 'default');
+  let cache = pool.defaultDecisions;
+  if (cache === null) {
+    cache = new Array<RouteDecision | null>(pool.size).fill(null);
+    pool.defaultDecisions = cache;
+  }
+  let decision = cache[position] as RouteDecision<C> | null;
+  if (decision === null) {
+    decision = decisionOf(pool.items[position] as C, null, strategy, 'default');
+    cache[position] = decision;
+  }
+  return decision;
+}
+
+/** A rule's decision for a member of its subset; made once per prepared pool, rule and member. */
+function ruleDecision<C extends RouteCandidate>(
+  pool: CandidatePool<C>,
+  subset: Subset,
+  index: number,
+  rule: RoutingRule,
+): RouteDecision<C> {
+  const service = pool.items[subset.positions[index] as number] as C;
+  if (!pool.prepared) return decisionOf(service, rule, rule.target_strategy, 'rule');
+  let cache = subset.decisions;
+  if (cache === null) {
+    cache = new Array<RouteDecision | null>(subset.size).fill(null);
+    subset.decisions = cache;
+  }
+  let decision = cache[index] as RouteDecision<C> | null;
+  if (decision === null) {
+    decision = decisionOf(service, rule, rule.target_strategy, 'rule');
+    cache[index] = decision;
+  }
+  return decision;
+}
+
+// The hot path allocates nothing once a prepared pool has made its decisions: no closures, arrays or
+// spreads, and each decision object is frozen and reused. A session id costs the affinity lookup and bind.
+function routeOnce<C extends RouteCandidate>(
+  state: RouterState,
+  owner: object,
+  context: RouteContext,
+  candidates: Candidates<C>,
+): RouteDecision<C> {
+  if (typeof context !== 'object' || context === null || Array.isArray(context))
+    throw new AppError('INVALID_REQUEST', 'context must be an object');
+  const pool =
+    candidates instanceof CandidatePool && candidates.owner === owner
+      ? (candidates as CandidatePool<C>)
+      : poolOf(state, owner, candidates);
+  if (pool.size === 0) {
+    throw new AppError(
+      'ROUTING_FAILED',
+      'No routable service: none of the candidates is running and healthy',
+      {
+        details: { candidates: pool.given, excluded: pool.excluded.length },
+      },
+    );
+  }
+  const fields = state.fields;
+  const affinity = state.affinity;
+  fields.begin(context);
+  let session: string | null = null;
+  if (affinity !== null) {
+    const raw = context.session_id;
+    if (typeof raw === 'string' && raw.length > 0) {
+      session = raw;
+      const binding = affinity.get(raw);
+      const position = binding === undefined ? undefined : pool.byId.get(binding.service_id);
+      if (binding !== undefined && position !== undefined) {
+        affinity.bind(raw, binding.service_id, binding.strategy);
+        return decisionOf(pool.items[position] as C, null, binding.strategy, 'affinity');
+      }
+    }
+  }
+  const input = state.pickInput;
+  input.commit = true;
+  let decision: RouteDecision<C>;
+  const rule = state.index.order.length === 0 ? null : state.index.find(fields, pool);
+  if (rule !== null) {
+    const subset = subsetFor(pool, rule) as Subset;
+    input.cursor = rule.cursor;
+    decision = ruleDecision(pool, subset, pickIndex(pool, subset, rule.picker, input), rule.rule);
+  } else {
+    const subset = state.defaultStrategy === 'tag_based' ? defaultSubset(state, pool, context) : pool.all();
+    if (subset === null) {
+      throw new AppError('ROUTING_FAILED', 'No routable service carries the requested tags', {
+        details: { tags: contextTags(context) },
+      });
+    }
+    input.cursor = state.defaultCursor;
+    const position = pick(pool, subset, state.defaultPicker, input);
+    decision = defaultDecision(pool, position, state.defaultStrategy);
+  }
+  if (session !== null)
+    (affinity as AffinityTable).bind(session, decision.service.service_id, decision.strategy);
+  return decision;
+}

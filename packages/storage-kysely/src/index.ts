@@ -1,0 +1,34 @@
+// Opening a store
+export { createPostgresStorage, createSqliteStorage, openStorage } from './storage.js';
+
+// Repository interfaces
+export type {
+  AppendHealthOptions,
+  ConnectionCounters,
+  ConnectionPage,
+  ConnectionPatch,
+  ConnectionRepository,
+  ConnectionStats,
+  HealthRepository,
+  ListConnectionsOptions,
+  ListLogsOptions,
+  ListRulesOptions,
+  ListServicesOptions,
+  LogLineInput,
+  LogRepository,
+  OpenStorageOptions,
+  PostgresStorageOptions,
+  RuleRepository,
+  SearchLogsOptions,
+  ServicePage,
+  ServiceRepository,
+  SqliteStorageOptions,
+  Storage,
+  StorageDialect,
+  StoredLogLine,
+  UpdateStatusOptions,
+} from './types.js';
+
+// Schema and migrations (for tools that query the tables directly)
+export { createMigrationProvider, migrateToLatest } from './migrations.js';
+export type { Database } from './schema.js';

@@ -1,0 +1,183 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { StorageDialect } from './types.js';
+
+// Forward-only migrations, in name order. Later issues append here (metric samples, operation log) as
+// '0002_...'; a released migration is never edited.
+function migrations(dialect: StorageDialect): Record<string, Migration> {
+  const pg = dialect === 'postgres';
+  const json = pg ? 'jsonb' : 'text';
+  const real = pg ? 'double precision' : 'real';
+  const big = pg ? 'bigint' : 'integer';
+  const bool = pg ? 'boolean' : 'integer';
+
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('services')
+          .addColumn('service_id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('port', 'integer', (c) => c.notNull())
+          .addColumn('endpoint', 'text', (c) => c.notNull())
+          .addColumn('tags', json, (c) => c.notNull())
+          .addColumn('agent_type', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('last_health_check', 'text')
+          .addColumn('error_message', 'text')
+          .addColumn('restart_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('config', json, (c) => c.notNull())
+          .addColumn('stats', json, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('services_status_idx').on('services').column('status').execute();
+        await db.schema
+          .createIndex('services_created_idx')
+          .on('services')
+          .columns(['created_at', 'name'])
+          .execute();
+
+        await db.schema
+          .createTable('service_tags')
+          .addColumn('service_id', 'text', (c) =>
+            c.notNull().references('services.service_id').onDelete('cascade'),
+          )
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('service_tags_pk', ['service_id', 'tag'])
+          .execute();
+        await db.schema
+          .createIndex('service_tags_tag_idx')
+          .on('service_tags')
+          .columns(['tag', 'service_id'])
+          .execute();
+
+        await db.schema
+          .createTable('routing_rules')
+          .addColumn('rule_id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('priority', 'integer', (c) => c.notNull())
+          .addColumn('enabled', bool, (c) => c.notNull())
+          .addColumn('conditions', json, (c) => c.notNull())
+          .addColumn('target_strategy', 'text', (c) => c.notNull())
+          .addColumn('target_services', json, (c) => c.notNull())
+          .addColumn('target_tags', json, (c) => c.notNull())
+          .addColumn('weight', real, (c) => c.notNull())
+          .addColumn('fallback_strategy', 'text')
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('health_checks')
+          .addColumn('id', pg ? 'bigserial' : 'integer', (c) =>
+            pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('service_id', 'text', (c) =>
+            c.notNull().references('services.service_id').onDelete('cascade'),
+          )
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('response_time_ms', real)
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('checks', json, (c) => c.notNull())
+          .addColumn('error', 'text')
+          .execute();
+        await db.schema
+          .createIndex('health_checks_service_time_idx')
+          .on('health_checks')
+          .columns(['service_id', 'timestamp', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('connections')
+          .addColumn('connection_id', 'text', (c) => c.primaryKey())
+          .addColumn('session_id', 'text')
+          .addColumn('client_ip', 'text', (c) => c.notNull())
+          .addColumn('client_port', 'integer')
+          .addColumn('user_agent', 'text')
+          .addColumn('target_service_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('connected_at', 'text', (c) => c.notNull())
+          .addColumn('last_activity', 'text', (c) => c.notNull())
+          .addColumn('disconnected_at', 'text')
+          .addColumn('bytes_sent', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('bytes_received', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('message_count', big, (c) => c.notNull().defaultTo(0))
+          .addColumn('routing_strategy', 'text')
+          .addColumn('routing_metadata', json, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('connections_service_idx')
+          .on('connections')
+          .columns(['target_service_id', 'status'])
+          .execute();
+        await db.schema
+          .createIndex('connections_status_idx')
+          .on('connections')
+          .columns(['status', 'connected_at'])
+          .execute();
+
+        await db.schema
+          .createTable('service_logs')
+          .addColumn('id', pg ? 'bigserial' : 'integer', (c) =>
+            pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('service_id', 'text', (c) =>
+            c.notNull().references('services.service_id').onDelete('cascade'),
+          )
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('level_rank', 'integer', (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('fields', json, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('service_logs_service_idx')
+          .on('service_logs')
+          .columns(['service_id', 'id'])
+          .execute();
+      },
+    },
+  };
+}
+
+/** The migrations as Kysely's Migrator reads them, in code (no files to ship or find). */
+export function createMigrationProvider(dialect: StorageDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+/**
+ * Brings the schema to the latest migration. On SQLite the whole run holds one `BEGIN IMMEDIATE`
+ * transaction, because Kysely's SQLite adapter takes no lock and two processes opening a new file at once
+ * would both create the tables. `schema` (PostgreSQL) is where the Migrator keeps its own tables.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: StorageDialect,
+  schema?: string,
+): Promise<void> {
+  const run = async (target: Kysely<unknown>) => {
+    const { error } = await new Migrator({
+      db: target,
+      provider: createMigrationProvider(dialect),
+      // Without it the Migrator looks for its tables in any schema and takes another schema's for ours.
+      ...(schema !== undefined && { migrationTableSchema: schema }),
+    }).migrateToLatest();
+    if (error) throw error;
+  };
+  if (dialect === 'postgres') return run(db);
+  await db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      await run(conn);
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A JSON column: written as JSON text; read back as text (SQLite) or already parsed (PostgreSQL jsonb). */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A bigint column. Typed as number for comparisons; pg returns int8 as a string, so reads go through Number(). */
+export type BigIntColumn = ColumnType<number, number, number>;
+/** A boolean: written as 1/0 (better-sqlite3 binds no booleans), read as 1/0 or true/false. */
+export type BoolColumn = ColumnType<number | boolean, number, number>;
+
+/** The `services` table: one row per service; tags are also in `service_tags` for filtering. */
+export interface ServicesTable {
+  service_id: string;
+  name: string;
+  description: string;
+  host: string;
+  port: number;
+  endpoint: string;
+  tags: JsonColumn;
+  agent_type: string;
+  version: string;
+  status: string;
+  created_at: string;
+  started_at: string | null;
+  last_health_check: string | null;
+  error_message: string | null;
+  restart_count: number;
+  config: JsonColumn;
+  stats: JsonColumn;
+}
+
+/** The `service_tags` table: (service_id, tag), deleted with the service. */
+export interface ServiceTagsTable {
+  service_id: string;
+  tag: string;
+}
+
+/** The `routing_rules` table. */
+export interface RoutingRulesTable {
+  rule_id: string;
+  name: string;
+  priority: number;
+  enabled: BoolColumn;
+  conditions: JsonColumn;
+  target_strategy: string;
+  target_services: JsonColumn;
+  target_tags: JsonColumn;
+  weight: number;
+  fallback_strategy: string | null;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The `health_checks` table: history of health results, deleted with the service. */
+export interface HealthChecksTable {
+  id: Generated<number>;
+  service_id: string;
+  status: string;
+  response_time_ms: number | null;
+  timestamp: string;
+  checks: JsonColumn;
+  error: string | null;
+}
+
+/** The `connections` table: client connection records (no foreign key: records outlive services). */
+export interface ConnectionsTable {
+  connection_id: string;
+  session_id: string | null;
+  client_ip: string;
+  client_port: number | null;
+  user_agent: string | null;
+  target_service_id: string;
+  status: string;
+  connected_at: string;
+  last_activity: string;
+  disconnected_at: string | null;
+  bytes_sent: BigIntColumn;
+  bytes_received: BigIntColumn;
+  message_count: BigIntColumn;
+  routing_strategy: string | null;
+  routing_metadata: JsonColumn;
+}
+
+/** The `service_logs` table: captured stdout/stderr lines, deleted with the service. */
+export interface ServiceLogsTable {
+  id: Generated<number>;
+  service_id: string;
+  timestamp: string;
+  level: string;
+  /** debug 10, info 20, warn 30, error 40: the minimum-level filter stays in SQL. */
+  level_rank: number;
+  stream: string;
+  message: string;
+  fields: JsonColumn;
+}
+
+/** Every table, as Kysely types queries against it. */
+export interface Database {
+  services: ServicesTable;
+  service_tags: ServiceTagsTable;
+  routing_rules: RoutingRulesTable;
+  health_checks: HealthChecksTable;
+  connections: ConnectionsTable;
+  service_logs: ServiceLogsTable;
+}

@@ -1,0 +1,258 @@
+/**
+ * The repository interfaces every dialect implements. Inputs are validated with the models schemas (a bad
+ * row is rejected with `AppError('INVALID_REQUEST')` and nothing is stored); outputs are parsed models.
+ * Errors are always `AppError`s: SERVICE_ALREADY_EXISTS (duplicate service name), SERVICE_NOT_FOUND (a
+ * health result or log line for a service that is not stored), INVALID_REQUEST, STORAGE_ERROR (the rest).
+ */
+import type {
+  ConnectionInfo,
+  ConnectionInfoInput,
+  ConnectionStatus,
+  HealthCheckResult,
+  HealthCheckResultInput,
+  LogLevel,
+  LogLine,
+  RoutingRule,
+  RoutingRuleInput,
+  RoutingStrategy,
+  Service,
+  ServiceInput,
+  ServiceStats,
+  ServiceStatus,
+} from '@myagent/models';
+
+/** Which SQL dialect a storage speaks. */
+export type StorageDialect = 'sqlite' | 'postgres';
+
+/** Filters of {@link ServiceRepository.list}. */
+export interface ListServicesOptions {
+  /** One status or any of several. */
+  status?: ServiceStatus | readonly ServiceStatus[];
+  /** Every tag must be on the service (all-of). */
+  tags?: readonly string[];
+  /** At most this many (default 100, max 10,000). */
+  limit?: number;
+  offset?: number;
+}
+
+/** A page of services and how many match the filter in all. */
+export interface ServicePage {
+  services: Service[];
+  total: number;
+}
+
+/** Options of {@link ServiceRepository.updateStatus}. */
+export interface UpdateStatusOptions {
+  /** Set (or clear with null) the error message; left as is when undefined. */
+  error_message?: string | null;
+  /** Set (or clear with null) the start time; left as is when undefined. */
+  started_at?: string | null;
+  /** Compare-and-set: the update happens only while the current status is one of these. */
+  expected?: readonly ServiceStatus[];
+}
+
+/** Services (spec B2, B8, B9, B11): one row per service, tags kept in a join table for the all-of filter. */
+export interface ServiceRepository {
+  /** Inserts or replaces the service with this id; a name taken by another id throws SERVICE_ALREADY_EXISTS. */
+  save(service: ServiceInput): Promise<Service>;
+  get(serviceId: string): Promise<Service | undefined>;
+  getByName(name: string): Promise<Service | undefined>;
+  /** Ordered by created_at, then name. */
+  list(options?: ListServicesOptions): Promise<ServicePage>;
+  /**
+   * Sets the status atomically. Returns the updated service, or undefined when there is no such service or
+   * (with `expected`) its status was not one of the expected ones; nothing changes then.
+   */
+  updateStatus(
+    serviceId: string,
+    status: ServiceStatus,
+    options?: UpdateStatusOptions,
+  ): Promise<Service | undefined>;
+  /** Merges the given counters into the stored stats; undefined when there is no such service. */
+  updateStats(serviceId: string, stats: Partial<ServiceStats>): Promise<Service | undefined>;
+  /** Records when the last health check ran. */
+  setLastHealthCheck(serviceId: string, timestamp: string): Promise<Service | undefined>;
+  /** Adds one to restart_count atomically and returns the service. */
+  incrementRestartCount(serviceId: string): Promise<Service | undefined>;
+  setRestartCount(serviceId: string, count: number): Promise<Service | undefined>;
+  /** Deletes the service with its tags, health history and log lines. True when it existed. */
+  delete(serviceId: string): Promise<boolean>;
+}
+
+/** Options of {@link RuleRepository.list}. */
+export interface ListRulesOptions {
+  enabledOnly?: boolean;
+}
+
+/** Routing rules (spec C2): names are unique (a duplicate throws INVALID_REQUEST). */
+export interface RuleRepository {
+  /** Inserts or replaces the rule with this id. */
+  save(rule: RoutingRuleInput): Promise<RoutingRule>;
+  get(ruleId: string): Promise<RoutingRule | undefined>;
+  getByName(name: string): Promise<RoutingRule | undefined>;
+  /** Ordered by priority (highest first), then created_at (oldest first). */
+  list(options?: ListRulesOptions): Promise<RoutingRule[]>;
+  delete(ruleId: string): Promise<boolean>;
+}
+
+/** Options of {@link HealthRepository.append}. */
+export interface AppendHealthOptions {
+  /** Keep only this many newest results of the service afterwards (same transaction). */
+  keep?: number;
+}
+
+/** Health check history (spec D3, D5). */
+export interface HealthRepository {
+  append(result: HealthCheckResultInput, options?: AppendHealthOptions): Promise<HealthCheckResult>;
+  /** Several results in one transaction. */
+  appendMany(results: readonly HealthCheckResultInput[]): Promise<number>;
+  /** The newest `limit` results of a service (default 100), newest first. */
+  recent(serviceId: string, limit?: number): Promise<HealthCheckResult[]>;
+  latest(serviceId: string): Promise<HealthCheckResult | undefined>;
+  /** Deletes all but the newest `keep` results of a service; returns how many went. */
+  prune(serviceId: string, keep: number): Promise<number>;
+}
+
+/** Absolute values to set on a connection record. */
+export interface ConnectionPatch {
+  session_id?: string | null;
+  target_service_id?: string;
+  status?: ConnectionStatus;
+  last_activity?: string;
+  bytes_sent?: number;
+  bytes_received?: number;
+  message_count?: number;
+  routing_strategy?: RoutingStrategy | null;
+  routing_metadata?: Record<string, unknown>;
+}
+
+/** Amounts to add to a connection's counters (one atomic statement); last_activity moves to now. */
+export interface ConnectionCounters {
+  bytes_sent?: number;
+  bytes_received?: number;
+  message_count?: number;
+}
+
+/** Filters of {@link ConnectionRepository.list}. */
+export interface ListConnectionsOptions {
+  service_id?: string;
+  status?: ConnectionStatus | readonly ConnectionStatus[];
+  /** At most this many (default 100, max 10,000). */
+  limit?: number;
+  offset?: number;
+}
+
+/** A page of connection records, newest first, and how many match in all. */
+export interface ConnectionPage {
+  connections: ConnectionInfo[];
+  total: number;
+}
+
+/** Totals over the stored connection records. */
+export interface ConnectionStats {
+  total: number;
+  /** Not disconnected and not in error. */
+  open: number;
+  by_status: Record<ConnectionStatus, number>;
+  /** Open connections per target service. */
+  open_by_service: Record<string, number>;
+  bytes_sent: number;
+  bytes_received: number;
+  message_count: number;
+}
+
+/** Connection records (spec E9, F4); target_service_id is not a foreign key, so records outlive services. */
+export interface ConnectionRepository {
+  /** Records a new connection; an existing id throws INVALID_REQUEST. */
+  open(info: ConnectionInfoInput): Promise<ConnectionInfo>;
+  update(connectionId: string, patch: ConnectionPatch): Promise<ConnectionInfo | undefined>;
+  /** Adds to the counters atomically. */
+  addCounters(connectionId: string, counters: ConnectionCounters): Promise<ConnectionInfo | undefined>;
+  /** Sets the final status (default 'disconnected') and disconnected_at (default now). */
+  close(
+    connectionId: string,
+    status?: 'disconnected' | 'error',
+    at?: string,
+  ): Promise<ConnectionInfo | undefined>;
+  get(connectionId: string): Promise<ConnectionInfo | undefined>;
+  list(options?: ListConnectionsOptions): Promise<ConnectionPage>;
+  stats(): Promise<ConnectionStats>;
+  /** Deletes closed records that disconnected before `before`; returns how many went. */
+  pruneClosed(before: string): Promise<number>;
+}
+
+/** A log line as a caller writes it: `fields` may be left out. */
+export type LogLineInput = Omit<LogLine, 'fields'> & { fields?: Record<string, unknown> };
+
+/** A stored log line with its id (increasing in append order; use it to follow a log). */
+export type StoredLogLine = LogLine & { id: number };
+
+/** Filters of {@link LogRepository.list}. */
+export interface ListLogsOptions {
+  /** Minimum level: 'warn' gives warn and error. */
+  level?: LogLevel;
+  /** Only lines at or after this timestamp. */
+  since?: string;
+  /** Only lines appended after this id (for following). */
+  afterId?: number;
+  /** The newest `limit` matching lines (default 100, max 10,000). */
+  limit?: number;
+}
+
+/** Options of {@link LogRepository.search}. */
+export interface SearchLogsOptions {
+  service_id?: string;
+  level?: LogLevel;
+  limit?: number;
+}
+
+/** Log lines of services (spec B13, F6), bounded per service with {@link LogRepository.prune}. */
+export interface LogRepository {
+  /** Appends lines in one transaction; all or none. Returns how many were stored. */
+  append(lines: readonly LogLineInput[]): Promise<number>;
+  /** The newest matching lines of a service, returned oldest first (like `tail`). */
+  list(serviceId: string, options?: ListLogsOptions): Promise<StoredLogLine[]>;
+  /** Lines whose message contains `text` (case-insensitive), newest matches returned oldest first. */
+  search(text: string, options?: SearchLogsOptions): Promise<StoredLogLine[]>;
+  /** Deletes all but the newest `keep` lines of a service; returns how many went. */
+  prune(serviceId: string, keep: number): Promise<number>;
+}
+
+/** An open store: one repository per entity. Close it (or `await using`) to release the database. */
+export interface Storage extends AsyncDisposable {
+  readonly dialect: StorageDialect;
+  readonly services: ServiceRepository;
+  readonly rules: RuleRepository;
+  readonly health: HealthRepository;
+  readonly connections: ConnectionRepository;
+  readonly logs: LogRepository;
+  /** Closes the database; later calls are no-ops. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createSqliteStorage}. */
+export interface SqliteStorageOptions {
+  /** The database file (created with its folder if missing); ':memory:' for a private in-memory db. */
+  path: string;
+  /** How long a writer waits for another process's lock, in ms (default 5000). */
+  busyTimeout?: number;
+}
+
+/** Options of {@link createPostgresStorage}. */
+export interface PostgresStorageOptions {
+  /** A postgres:// connection URL. */
+  url: string;
+  /** Use (and create if missing) this schema instead of the default search path. */
+  schema?: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** Options of {@link openStorage}: a `url` opens PostgreSQL, otherwise a SQLite `path` (default 'manager.db'). */
+export interface OpenStorageOptions {
+  path?: string;
+  url?: string;
+  busyTimeout?: number;
+  schema?: string;
+  maxConnections?: number;
+}

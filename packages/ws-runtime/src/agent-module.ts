@@ -1,0 +1,127 @@
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Agent, AgentModule } from '@myagent/models';
+
+// Loads agent modules by path, in the main thread and in pool workers alike: `.ts` through tsx's tsImport
+// (so no loader flag is needed), `.js` / `.mjs` through a plain import. Only type imports from models here:
+// pool workers load this file without the source condition, so it must not need a built @myagent/models.
+
+/** A failure to load an agent module; `code` is a code of the models catalogue. */
+export class AgentLoadError extends Error {
+  override readonly name = 'AgentLoadError';
+  constructor(
+    readonly code: 'INVALID_REQUEST' | 'AGENT_ERROR',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An agent module resolved to a name and a factory of agents (a fresh one per session where it can). */
+export interface LoadedAgent {
+  readonly name: string;
+  readonly description?: string;
+  /** The absolute path the module was loaded from, when it came from a file. */
+  readonly path?: string;
+  /** Returns the agent for a new session: a fresh instance for a factory, the shared one otherwise. */
+  create(): Promise<Agent>;
+}
+
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+
+function isAgent(value: unknown): value is Agent {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Agent).name === 'string' &&
+    typeof (value as Agent).run === 'function'
+  );
+}
+
+async function callFactory(factory: () => unknown, where: string): Promise<Agent> {
+  const made = await factory();
+  if (!isAgent(made)) {
+    throw new AgentLoadError(
+      'AGENT_ERROR',
+      `${where} did not return an agent (an object with a name and run())`,
+    );
+  }
+  return made;
+}
+
+/**
+ * Resolves what an agent module exports: `default` (an agent or a factory), `agent`, or `createAgent()`.
+ * Factories are called once here to learn the agent's name.
+ */
+export async function resolveAgentModule(mod: AgentModule, path?: string): Promise<LoadedAgent> {
+  const exports = mod as Record<string, unknown>;
+  let factory: (() => Promise<Agent>) | undefined;
+  let shared: Agent | undefined;
+  if (typeof exports.createAgent === 'function') {
+    const fn = exports.createAgent as () => unknown;
+    factory = () => callFactory(fn, 'createAgent()');
+  } else if (isAgent(exports.default)) {
+    shared = exports.default;
+  } else if (typeof exports.default === 'function') {
+    const fn = exports.default as () => unknown;
+    factory = () => callFactory(fn, 'The default export');
+  } else if (isAgent(exports.agent)) {
+    shared = exports.agent;
+  }
+  if (!factory && !shared) {
+    throw new AgentLoadError(
+      'AGENT_ERROR',
+      `${path ?? 'The module'} exports no agent: export default an agent, export const agent, or export function createAgent()`,
+    );
+  }
+  const first = shared ?? (await (factory as () => Promise<Agent>)());
+  let spare: Agent | undefined = factory ? first : undefined;
+  return {
+    name: first.name,
+    description: first.description,
+    path,
+    create: async () => {
+      if (shared) return shared;
+      // The instance made to learn the name serves the first session instead of being thrown away.
+      if (spare) {
+        const agent = spare;
+        spare = undefined;
+        return agent;
+      }
+      return (factory as () => Promise<Agent>)();
+    },
+  };
+}
+
+/** Imports a module file: `.ts` through tsx's tsImport, JavaScript through a plain import. */
+export async function importModuleFile(path: string): Promise<unknown> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new AgentLoadError('INVALID_REQUEST', `Agent file not found: ${absolute}`);
+  }
+  const ext = extname(absolute);
+  if (!TS_EXTENSIONS.has(ext) && !JS_EXTENSIONS.has(ext)) {
+    throw new AgentLoadError('INVALID_REQUEST', `Unsupported agent file type '${ext}': use .ts, .js or .mjs`);
+  }
+  const url = pathToFileURL(absolute).href;
+  try {
+    if (TS_EXTENSIONS.has(ext)) {
+      const { tsImport } = await import('tsx/esm/api');
+      return await tsImport(url, import.meta.url);
+    }
+    return await import(url);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const kind = error instanceof SyntaxError ? 'Syntax error in' : 'Failed to load';
+    throw new AgentLoadError('AGENT_ERROR', `${kind} agent file ${absolute}: ${message}`, { cause: error });
+  }
+}
+
+/** Loads an agent module from a file and resolves its agent (throws AgentLoadError). */
+export async function loadAgentFile(path: string): Promise<LoadedAgent> {
+  const mod = (await importModuleFile(path)) as AgentModule;
+  return resolveAgentModule(mod, resolve(path));
+}

@@ -1,0 +1,12 @@
+// Loading agent modules
+export { loadAgentModule, resolveAgent } from './agent-loader.js';
+export type { LoadedAgent } from './agent-module.js';
+
+// The runtime
+export type { AgentRuntimeOptions, RuntimeLogger } from './options.js';
+export type { AgentRuntime, RuntimeStats } from './runtime.js';
+export { createAgentRuntime } from './runtime.js';
+
+// Signed session state
+export type { StateSigner } from './signed-state.js';
+export { createStateSigner, SIGNED_STATE_TTL_MS } from './signed-state.js';

@@ -1,0 +1,85 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@myagent/models';
+import type { LoadedAgent } from './agent-module.js';
+
+/** Where a runtime writes its log lines; the agent server prints them as JSON lines. */
+export interface RuntimeLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Options of {@link createAgentRuntime}. Durations are in milliseconds; 0 turns a limit off. */
+export interface AgentRuntimeOptions {
+  /** The agent, from `loadAgentModule(path)` or `resolveAgent(module)`. */
+  agent: LoadedAgent;
+  /** `worker` runs each turn in a pool worker thread (needs a module file); default `worker` when possible. */
+  mode?: 'worker' | 'in-process';
+  /** Pool size in worker mode. Default: the machine's parallelism. */
+  workers?: number;
+  /** Heap limit per worker in MB (worker mode). Default 256. */
+  workerMemoryMb?: number;
+  /**
+   * Runs a worker takes at once (worker mode). Default 1: a killed run takes nothing else with it; more
+   * trades that isolation for throughput (runs sharing a killed worker end with agent.error).
+   */
+  runsPerWorker?: number;
+  /** Sessions at once over all connections; 0 = unlimited (default). */
+  maxSessions?: number;
+  /** Idle sessions end with `agent.session_end` after this long. Default 1,800,000 (30 min). */
+  sessionTimeoutMs?: number;
+  /** `system.heartbeat` and WebSocket ping period; a peer missing two pings is closed. Default 30,000. */
+  heartbeatIntervalMs?: number;
+  /** A run past this ends with `agent.timeout`. Default 600,000 (10 min). */
+  runTimeoutMs?: number;
+  /** How long a stopped run may take to end before it is killed (worker) or abandoned. Default 2,000. */
+  killGraceMs?: number;
+  /** Frames over this many bytes get PAYLOAD_TOO_LARGE. Default 1 MiB. */
+  maxMessageBytes?: number;
+  /** No answer to `agent.user_confirm` within this long counts as a denial. Default 300,000. */
+  confirmTimeoutMs?: number;
+  /** HMAC secret of exported session states; random per process when unset. */
+  stateSecret?: string;
+  /** Send `system.connected` on connect (otherwise only for `?greeting=1`). Default false. */
+  greeting?: boolean;
+  /** Outbound events kept per connection for replay. Default 1,000. */
+  replayBufferSize?: number;
+  logger?: RuntimeLogger;
+}
+
+/** The options with every default filled in. */
+export type ResolvedRuntimeOptions = Required<
+  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger'>
+> &
+  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers'> & { logger: RuntimeLogger };
+
+const silent: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a number >= 0, got ${value}`);
+  return value;
+}
+
+/** Fills in the defaults and checks the ranges. */
+export function resolveRuntimeOptions(options: AgentRuntimeOptions): ResolvedRuntimeOptions {
+  return {
+    agent: options.agent,
+    mode: options.mode ?? (options.agent.path ? 'worker' : 'in-process'),
+    workers: options.workers,
+    workerMemoryMb: nonNegative('workerMemoryMb', options.workerMemoryMb, 256) || 256,
+    runsPerWorker: Math.max(1, Math.floor(nonNegative('runsPerWorker', options.runsPerWorker, 1))),
+    maxSessions: nonNegative('maxSessions', options.maxSessions, 0),
+    sessionTimeoutMs: nonNegative('sessionTimeoutMs', options.sessionTimeoutMs, 1_800_000),
+    heartbeatIntervalMs: nonNegative('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
+    runTimeoutMs: nonNegative('runTimeoutMs', options.runTimeoutMs, 600_000),
+    killGraceMs: nonNegative('killGraceMs', options.killGraceMs, 2_000),
+    maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES),
+    confirmTimeoutMs: nonNegative('confirmTimeoutMs', options.confirmTimeoutMs, 300_000),
+    stateSecret: options.stateSecret,
+    greeting: options.greeting ?? false,
+    replayBufferSize: nonNegative('replayBufferSize', options.replayBufferSize, 1000),
+    logger: options.logger ?? silent,
+  };
+}

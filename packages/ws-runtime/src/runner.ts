@@ -1,0 +1,101 @@
+import type { Agent, AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
+import type { LoadedAgent } from './agent-module.js';
+
+// How a run executes: in this thread or in a pool worker. The runtime above owns sessions, sockets and
+// timers; a runner only turns (input, state) into a stream of events and the state after the run.
+
+/** One run of a session's agent, as the runtime hands it to a runner. */
+export interface RunRequest {
+  sessionId: string;
+  input: string;
+  /** The session's state before the run; the runner works on a copy. */
+  state: AgentSessionState;
+  /** Aborted by cancel, the run timeout or shutdown; the agent sees it as `context.signal`. */
+  signal: AbortSignal;
+  /** Aborted when the run ignored `signal` past the grace period: the runner must give up on it now. */
+  kill: AbortSignal;
+  /** Called when the agent starts running (in worker mode, once a worker took the run and loaded it). */
+  onStart(): void;
+  onEvent(event: AgentEvent): void;
+  confirm(request: ConfirmationRequest): Promise<boolean>;
+}
+
+/** What a run leaves behind. */
+export interface RunResult {
+  state: AgentSessionState;
+}
+
+/** Executes agent runs; {@link createInProcessRunner} and the worker-pool runner implement it. */
+export interface AgentRunner {
+  readonly mode: 'in-process' | 'worker';
+  /** Called when a session opens (in-process: creates its agent instance). */
+  openSession(sessionId: string): Promise<void>;
+  closeSession(sessionId: string): void;
+  run(request: RunRequest): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** A run ended because it was killed after ignoring its abort signal. */
+export class RunKilledError extends Error {
+  override readonly name = 'RunKilledError';
+}
+
+/** Streams one run of an agent into `request`; shared by the in-process runner and the worker. */
+export async function driveRun(
+  agent: Agent,
+  request: Pick<RunRequest, 'sessionId' | 'input' | 'signal' | 'onEvent' | 'confirm'> & {
+    state: AgentSessionState;
+  },
+): Promise<RunResult> {
+  const { state } = request;
+  const context = {
+    sessionId: request.sessionId,
+    signal: request.signal,
+    state,
+    confirm: (confirmation: ConfirmationRequest) => request.confirm(confirmation),
+  };
+  for await (const event of agent.run(request.input, context)) request.onEvent(event);
+  return { state };
+}
+
+function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let listener: (() => void) | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    listener = () => reject(new RunKilledError('The run ignored its abort signal and was abandoned'));
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => listener && signal.removeEventListener('abort', listener) };
+}
+
+/**
+ * Runs agents in this thread, one agent instance per session. A run that ignores its abort is abandoned
+ * (its later events are dropped by the runtime); it cannot be killed, which is what worker mode is for.
+ */
+export function createInProcessRunner(loaded: LoadedAgent): AgentRunner {
+  const agents = new Map<string, Agent>();
+  return {
+    mode: 'in-process',
+    async openSession(sessionId) {
+      agents.set(sessionId, await loaded.create());
+    },
+    closeSession(sessionId) {
+      agents.delete(sessionId);
+    },
+    async run(request) {
+      const agent = agents.get(request.sessionId) ?? (await loaded.create());
+      const killed = rejectOnAbort(request.kill);
+      try {
+        const state = structuredClone(request.state);
+        request.onStart();
+        return await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
+      } finally {
+        killed.dispose();
+      }
+    },
+    async close() {
+      agents.clear();
+    },
+  };
+}

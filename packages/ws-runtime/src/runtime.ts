@@ -1,0 +1,363 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ClientMessage } from '@myagent/models';
+import { AppError, parseClientMessage } from '@myagent/models';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { Connection, RetiredEvents } from './connection.js';
+import { type AgentRuntimeOptions, type ResolvedRuntimeOptions, resolveRuntimeOptions } from './options.js';
+import { createPoolRunner } from './pool-runner.js';
+import { type AgentRunner, createInProcessRunner } from './runner.js';
+import { SessionHub } from './sessions.js';
+import { createStateSigner } from './signed-state.js';
+import { exportSessionState, importSessionState } from './state-export.js';
+
+/** Live counters of a runtime, as `GET /health` reports them. */
+export interface RuntimeStats {
+  active_connections: number;
+  active_sessions: number;
+  total_connections: number;
+  total_sessions: number;
+  completed_sessions: number;
+  active_runs: number;
+  total_runs: number;
+  error_count: number;
+  avg_response_time_ms: number;
+  uptime_seconds: number;
+}
+
+/** The protocol of protocol.md over `ws`, for one agent; attach it to any node:http server. */
+export interface AgentRuntime {
+  readonly agentName: string;
+  readonly mode: 'worker' | 'in-process';
+  /** True once {@link AgentRuntime.drain} began: upgrades are refused, new sessions and runs too. */
+  readonly draining: boolean;
+  /** Serves WebSocket upgrades of `server` (all paths, or only `options.path`). */
+  attach(server: Server, options?: { path?: string }): void;
+  /** Completes one upgrade request (for hosts that route upgrades themselves). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Serves an already open WebSocket. */
+  handleConnection(ws: WebSocket, request?: IncomingMessage): void;
+  stats(): RuntimeStats;
+  /** Lets running turns finish within `graceMs`, then ends every session and closes every socket. */
+  drain(graceMs?: number): Promise<void>;
+  /** Drains without grace and stops the worker pool and timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the runtime for one agent: sessions, runs (worker pool or in-process), heartbeats, limits,
+ * replay and signed state.
+ * @example
+ * const runtime = createAgentRuntime({ agent: await loadAgentModule('agent.ts') });
+ * runtime.attach(http.createServer().listen(8081));
+ */
+export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const opts: ResolvedRuntimeOptions = resolveRuntimeOptions(options);
+  const { logger } = opts;
+  const runner: AgentRunner =
+    opts.mode === 'worker'
+      ? createPoolRunner(opts.agent, {
+          workers: opts.workers,
+          workerMemoryMb: opts.workerMemoryMb,
+          runsPerWorker: opts.runsPerWorker,
+        })
+      : createInProcessRunner(opts.agent);
+  const signer = createStateSigner(opts.stateSecret);
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    // ws closes the socket on frames over maxPayload; frames up to this bound get a coded error instead.
+    maxPayload: Math.max(opts.maxMessageBytes * 4, 4 * 1024 * 1024),
+  });
+  const hub = new SessionHub(opts, runner);
+  const { sessions, counters } = hub;
+  const connections = new Set<Connection>();
+  const retired = new RetiredEvents();
+  const startedAt = Date.now();
+  let totalConnections = 0;
+  let closed = false;
+
+  const heartbeat =
+    opts.heartbeatIntervalMs > 0 ? setInterval(beat, opts.heartbeatIntervalMs).unref() : undefined;
+
+  function beat() {
+    const uptime = Math.round((Date.now() - startedAt) / 1000);
+    for (const conn of connections) {
+      if (conn.missedPings >= 2) {
+        logger.debug('closing dead peer', { connection_id: conn.id });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.missedPings++;
+      conn.ws.ping();
+      if (conn.spoke) {
+        conn.send('system.heartbeat', {
+          content: 'heartbeat',
+          metadata: { active_sessions: sessions.size, uptime },
+        });
+      }
+    }
+  }
+
+  async function handle(conn: Connection, message: ClientMessage) {
+    switch (message.event) {
+      case 'ping':
+        conn.send('pong', { content: 'pong' });
+        return;
+      case 'user.ack':
+        conn.ack(message.last_seq);
+        return;
+      case 'user.create_session': {
+        const session = await hub.open(conn, message.session_id);
+        if (!session) return;
+        conn.send('agent.session_created', {
+          session_id: session.id,
+          content: `Session created with agent ${opts.agent.name}`,
+          metadata: { agent_name: opts.agent.name },
+        });
+        return;
+      }
+      case 'user.message': {
+        const session = hub.find(conn, message.session_id);
+        if (session) hub.startRun(session, message.content);
+        return;
+      }
+      case 'user.response': {
+        const session = hub.find(conn, message.session_id);
+        const pending = session?.confirms.get(message.step_id);
+        if (!session) return;
+        if (!pending) {
+          hub.systemError(
+            conn,
+            new AppError('INVALID_MESSAGE', `No pending confirmation '${message.step_id.slice(0, 256)}'`),
+            session.id,
+          );
+          return;
+        }
+        pending.resolve(message.content.confirmed);
+        return;
+      }
+      case 'user.cancel': {
+        const session = hub.find(conn, message.session_id);
+        if (!session) return;
+        if (!session.run) {
+          conn.send('system.notice', { session_id: session.id, content: 'No run in progress to cancel' });
+          return;
+        }
+        hub.stopRun(session, 'cancel');
+        return;
+      }
+      case 'user.close_session': {
+        const session = hub.find(conn, message.session_id);
+        if (session) hub.end(session, 'closed', 'Session closed');
+        return;
+      }
+      case 'user.request_state': {
+        const session = hub.find(conn, message.session_id);
+        if (!session) return;
+        const { state, messageCount } = exportSessionState(session, opts.agent.name);
+        const signed = signer.sign(state);
+        conn.send('agent.state_exported', {
+          session_id: session.id,
+          content: 'Session state exported',
+          metadata: {
+            signed_state: signed,
+            state_size: Buffer.byteLength(JSON.stringify(signed)),
+            message_count: messageCount,
+            current_step: session.state.current_step,
+          },
+        });
+        return;
+      }
+      case 'user.reconnect_with_state':
+        return restore(conn, message.signed_state);
+    }
+  }
+
+  async function restore(conn: Connection, signedState: unknown) {
+    let restored: ReturnType<typeof importSessionState>;
+    try {
+      restored = importSessionState(signer.verify(signedState), opts.agent.name);
+    } catch (error) {
+      hub.systemError(conn, AppError.from(error, 'INVALID_STATE'));
+      return;
+    }
+    const session = await hub.open(conn);
+    if (!session) return;
+    session.state = restored.state;
+    conn.send('agent.state_restored', {
+      session_id: session.id,
+      content: 'Session restored',
+      metadata: {
+        original_session_id: restored.originalSessionId,
+        message_count: restored.state.messages.length,
+        agent_name: opts.agent.name,
+        warnings: restored.warnings,
+      },
+    });
+    const original = restored.originalSessionId;
+    let events = original ? retired.take(original) : [];
+    if (events.length === 0 && original) events = sessions.get(original)?.conn.eventsOf(original) ?? [];
+    const replay = events.slice(-200);
+    for (const old of replay) {
+      conn.send(old.event, {
+        session_id: session.id,
+        step_id: old.step_id,
+        content: old.content,
+        metadata: {
+          ...old.metadata,
+          replayed: true,
+          original_session_id: original,
+          original_event_id: old.event_id,
+        },
+      });
+    }
+    conn.send('system.notice', {
+      session_id: session.id,
+      content: 'Replay completed',
+      metadata: { replayed: replay.length, original_session_id: original },
+    });
+  }
+
+  function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
+    conn.spoke = true;
+    conn.missedPings = 0;
+    if (isBinary) {
+      hub.systemError(
+        conn,
+        new AppError('UNSUPPORTED_FRAME', 'Binary frames are not supported; send JSON text'),
+      );
+      return;
+    }
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (size > opts.maxMessageBytes) {
+      hub.systemError(
+        conn,
+        new AppError('PAYLOAD_TOO_LARGE', `Message exceeds the limit of ${opts.maxMessageBytes} bytes`, {
+          details: { max_bytes: opts.maxMessageBytes, size },
+        }),
+      );
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as Buffer).toString('utf8');
+    const parsed = parseClientMessage(text, { maxBytes: opts.maxMessageBytes });
+    if (!parsed.ok) {
+      hub.systemError(conn, parsed.error);
+      return;
+    }
+    handle(conn, parsed.message).catch((error: unknown) => {
+      logger.error('message handling failed', { connection_id: conn.id, error: String(error) });
+      hub.systemError(conn, AppError.from(error));
+    });
+  }
+
+  function handleConnection(ws: WebSocket, request?: IncomingMessage) {
+    if (hub.draining) {
+      ws.close(1001, 'Server shutting down');
+      return;
+    }
+    const conn = new Connection(ws, opts.replayBufferSize);
+    connections.add(conn);
+    totalConnections++;
+    logger.debug('connection opened', { connection_id: conn.id, remote: request?.socket.remoteAddress });
+    ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.missedPings = 0;
+    });
+    ws.on('error', (error) => logger.debug('socket error', { connection_id: conn.id, error: error.message }));
+    ws.on('close', () => {
+      connections.delete(conn);
+      for (const session of [...conn.sessions.values()]) {
+        retired.keep(session.id, conn.eventsOf(session.id).slice(-200));
+        hub.release(session);
+      }
+      conn.buffer = [];
+      logger.debug('connection closed', { connection_id: conn.id });
+    });
+    const wantsGreeting = opts.greeting || /[?&]greeting=(1|true)\b/.test(request?.url ?? '');
+    if (wantsGreeting) {
+      conn.spoke = true;
+      conn.send('system.connected', {
+        content: `Connected to agent ${opts.agent.name}`,
+        metadata: { agent_name: opts.agent.name },
+      });
+    }
+  }
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    if (hub.draining || closed) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => handleConnection(ws, request));
+  }
+
+  async function drain(graceMs = 10_000) {
+    if (!hub.draining) {
+      hub.draining = true;
+      logger.info('draining', { active_runs: hub.activeRuns, active_sessions: sessions.size });
+    }
+    await hub.waitForRuns(graceMs);
+    for (const session of sessions.values()) hub.stopRun(session, 'shutdown');
+    await hub.waitForRuns(opts.killGraceMs + 100);
+    for (const session of [...sessions.values()]) hub.end(session, 'shutdown', 'The server is shutting down');
+    const closing = [...connections].map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            conn.ws.terminate();
+            resolve();
+          }, 1000);
+          conn.ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          conn.ws.close(1001, 'Server shutting down');
+        }),
+    );
+    await Promise.all(closing);
+  }
+
+  return {
+    agentName: opts.agent.name,
+    mode: runner.mode,
+    get draining() {
+      return hub.draining;
+    },
+    attach(server, attachOptions = {}) {
+      server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+        if (attachOptions.path && pathname !== attachOptions.path) return;
+        handleUpgrade(request, socket, head);
+      });
+    },
+    handleUpgrade,
+    handleConnection,
+    stats: () => ({
+      active_connections: connections.size,
+      active_sessions: sessions.size,
+      total_connections: totalConnections,
+      total_sessions: counters.sessions,
+      completed_sessions: counters.completed,
+      active_runs: hub.activeRuns,
+      total_runs: counters.runs,
+      error_count: counters.errors,
+      avg_response_time_ms: counters.finished
+        ? Math.round((counters.runMs / counters.finished) * 100) / 100
+        : 0,
+      uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+    }),
+    drain,
+    async close() {
+      if (closed) return;
+      await drain(0);
+      closed = true;
+      clearInterval(heartbeat);
+      wss.close();
+      await runner.close();
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AgentEvent, AgentSessionState, ConfirmationRequest, ErrorCode } from '@myagent/models';
+import { AGENT_EVENT_NAMES, AppError } from '@myagent/models';
+import type { ActiveRun, Connection, Session } from './connection.js';
+import type { ResolvedRuntimeOptions } from './options.js';
+import type { AgentRunner } from './runner.js';
+
+// Sessions and their runs: creation under max_sessions, idle expiry, one run at a time, cancel, the run
+// timeout with its kill grace, confirmations, and the counters that GET /health reports.
+
+const AGENT_EVENTS: ReadonlySet<string> = new Set(AGENT_EVENT_NAMES);
+
+const freshState = (): AgentSessionState => ({ messages: [], current_step: 0, data: {} });
+
+/** Why a run was stopped. */
+export type StopReason = NonNullable<ActiveRun['stopReason']>;
+
+/** Every session of a runtime, over all its connections. */
+export class SessionHub {
+  readonly sessions = new Map<string, Session>();
+  readonly counters = { sessions: 0, completed: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
+  activeRuns = 0;
+  draining = false;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly opts: ResolvedRuntimeOptions,
+    private readonly runner: AgentRunner,
+  ) {}
+
+  systemError(conn: Connection, error: AppError, sessionId?: string): void {
+    this.counters.errors++;
+    conn.send('system.error', {
+      session_id: sessionId,
+      content: error.message,
+      metadata: { code: error.code, details: error.details },
+    });
+  }
+
+  agentError(conn: Connection, sessionId: string | undefined, code: ErrorCode, message: string): void {
+    this.counters.errors++;
+    conn.send('agent.error', { session_id: sessionId, content: message, metadata: { code } });
+  }
+
+  /** Creates a session on a connection, or answers why not (draining, MAX_SESSIONS, a failing factory). */
+  async open(conn: Connection, requestedId?: string): Promise<Session | undefined> {
+    const { maxSessions } = this.opts;
+    if (this.draining) {
+      this.agentError(conn, undefined, 'INSUFFICIENT_RESOURCES', 'The server is shutting down');
+      return undefined;
+    }
+    if (maxSessions > 0 && this.sessions.size >= maxSessions) {
+      this.agentError(conn, undefined, 'MAX_SESSIONS', `Session limit reached (max_sessions ${maxSessions})`);
+      return undefined;
+    }
+    // A client may propose its own id (a proxy keeping affinity does); anything odd or taken gets a UUID.
+    const usable = requestedId && /^[\w.:-]{1,128}$/.test(requestedId) && !this.sessions.has(requestedId);
+    const id = usable ? requestedId : randomUUID();
+    const session: Session = {
+      id,
+      conn,
+      state: freshState(),
+      createdAt: Date.now(),
+      confirms: new Map(),
+      closed: false,
+    };
+    // Counted before the await so that concurrent creates cannot overshoot max_sessions.
+    this.sessions.set(id, session);
+    conn.sessions.set(id, session);
+    try {
+      await this.runner.openSession(id);
+    } catch (error) {
+      this.sessions.delete(id);
+      conn.sessions.delete(id);
+      this.runner.closeSession(id);
+      this.agentError(
+        conn,
+        undefined,
+        'AGENT_ERROR',
+        `Could not create the agent: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
+    if (session.closed || conn.ws.readyState !== conn.ws.OPEN) {
+      this.release(session);
+      return undefined;
+    }
+    this.counters.sessions++;
+    this.armIdle(session);
+    return session;
+  }
+
+  /** The connection's session, or SESSION_NOT_FOUND; any message to a session counts as activity. */
+  find(conn: Connection, sessionId: string): Session | undefined {
+    const session = conn.sessions.get(sessionId);
+    if (!session) {
+      const shown = sessionId.slice(0, 128);
+      this.systemError(
+        conn,
+        new AppError('SESSION_NOT_FOUND', `Session '${shown}' not found on this connection`, {
+          details: { session_id: shown },
+        }),
+        shown,
+      );
+      return undefined;
+    }
+    this.armIdle(session);
+    return session;
+  }
+
+  private armIdle(session: Session): void {
+    if (this.opts.sessionTimeoutMs <= 0) return;
+    if (session.idleTimer) {
+      session.idleTimer.refresh();
+      return;
+    }
+    session.idleTimer = setTimeout(() => {
+      if (session.closed) return;
+      if (session.run) return this.armIdle(session);
+      this.opts.logger.debug('session expired', { session_id: session.id });
+      this.end(session, 'timeout', 'Session expired after inactivity');
+    }, this.opts.sessionTimeoutMs).unref();
+  }
+
+  /** Ends a session with `agent.session_end` and releases it. */
+  end(session: Session, reason: string, message: string): void {
+    session.conn.send('agent.session_end', {
+      session_id: session.id,
+      content: message,
+      metadata: { reason },
+    });
+    this.release(session);
+  }
+
+  /** Releases a session without telling the client (its socket is gone). */
+  release(session: Session): void {
+    if (session.closed) return;
+    session.closed = true;
+    if (session.run) this.stopRun(session, 'closed');
+    for (const confirm of session.confirms.values()) confirm.resolve(false);
+    session.confirms.clear();
+    clearTimeout(session.idleTimer);
+    this.sessions.delete(session.id);
+    session.conn.sessions.delete(session.id);
+    this.runner.closeSession(session.id);
+    this.counters.completed++;
+  }
+
+  /** Starts a run unless one is going on (SESSION_BUSY) or the server drains. */
+  startRun(session: Session, input: string): void {
+    if (session.run) {
+      this.agentError(
+        session.conn,
+        session.id,
+        'SESSION_BUSY',
+        'A run is already in progress in this session',
+      );
+      return;
+    }
+    if (this.draining) {
+      this.agentError(session.conn, session.id, 'INSUFFICIENT_RESOURCES', 'The server is shutting down');
+      return;
+    }
+    const run: ActiveRun = {
+      controller: new AbortController(),
+      kill: new AbortController(),
+      startedAt: Date.now(),
+    };
+    session.run = run;
+    this.activeRuns++;
+    this.counters.runs++;
+    this.runner
+      .run({
+        sessionId: session.id,
+        input,
+        state: session.state,
+        signal: run.controller.signal,
+        kill: run.kill.signal,
+        onStart: () => {
+          if (this.opts.runTimeoutMs > 0 && !run.stopReason && !run.timer) {
+            run.timer = setTimeout(() => this.stopRun(session, 'timeout'), this.opts.runTimeoutMs);
+          }
+        },
+        onEvent: (event) => {
+          // Events of a run that was given up on (killed or abandoned) are dropped.
+          if (session.run === run) this.forward(session, event);
+        },
+        confirm: (request) => this.askConfirm(session, run, request),
+      })
+      .then(
+        (result) => {
+          // A cancelled run keeps what it did; a timed-out or killed one leaves the state as it was.
+          if (!run.stopReason || run.stopReason === 'cancel') session.state = result.state;
+        },
+        (error: unknown) => {
+          if (run.stopReason || session.closed) return;
+          this.opts.logger.debug('run failed', { session_id: session.id, error: String(error) });
+          this.agentError(
+            session.conn,
+            session.id,
+            'AGENT_ERROR',
+            (error as Error)?.message ?? String(error),
+          );
+        },
+      )
+      .finally(() => this.finishRun(session, run));
+  }
+
+  /** Aborts a session's run; past the kill grace the runner gives up on it. */
+  stopRun(session: Session, reason: StopReason): void {
+    const run = session.run;
+    if (!run || run.stopReason) return;
+    run.stopReason = reason;
+    clearTimeout(run.timer);
+    run.controller.abort(new AppError(reason === 'timeout' ? 'RUN_TIMEOUT' : 'AGENT_ERROR', `Run ${reason}`));
+    for (const confirm of session.confirms.values()) confirm.resolve(false);
+    run.graceTimer = setTimeout(() => run.kill.abort(), this.opts.killGraceMs);
+  }
+
+  /** Resolves once no run is going on, or after `ms`. */
+  waitForRuns(ms: number): Promise<void> {
+    if (this.activeRuns === 0 || ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private finishRun(session: Session, run: ActiveRun): void {
+    clearTimeout(run.timer);
+    clearTimeout(run.graceTimer);
+    if (session.run !== run) return;
+    session.run = undefined;
+    this.activeRuns--;
+    this.counters.finished++;
+    this.counters.runMs += Date.now() - run.startedAt;
+    if (run.stopReason === 'cancel' && !session.closed) {
+      session.conn.send('agent.interrupted', {
+        session_id: session.id,
+        content: 'The run was cancelled',
+        metadata: { reason: 'user.cancel' },
+      });
+    } else if (run.stopReason === 'timeout' && !session.closed) {
+      this.counters.errors++;
+      const seconds = this.opts.runTimeoutMs / 1000;
+      session.conn.send('agent.timeout', {
+        session_id: session.id,
+        content: `The run exceeded the run timeout of ${seconds} s and was stopped`,
+        metadata: { code: 'RUN_TIMEOUT', run_timeout: seconds },
+      });
+    }
+    if (!session.closed) this.armIdle(session);
+    if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private forward(session: Session, event: AgentEvent): void {
+    const name = typeof event?.event === 'string' && AGENT_EVENTS.has(event.event) ? event.event : undefined;
+    if (!name) {
+      this.opts.logger.warn('agent yielded an unknown event; dropped', {
+        session_id: session.id,
+        event: String(event?.event).slice(0, 100),
+      });
+      return;
+    }
+    let metadata = event.metadata;
+    if (name === 'agent.error') {
+      this.counters.errors++;
+      metadata = { code: 'AGENT_ERROR', ...metadata };
+    }
+    session.conn.send(name, {
+      session_id: session.id,
+      step_id: event.step_id,
+      content: event.content,
+      metadata,
+    });
+  }
+
+  private askConfirm(session: Session, run: ActiveRun, request: ConfirmationRequest): Promise<boolean> {
+    if (run.stopReason || session.closed) return Promise.resolve(false);
+    const tool = String(request?.tool_name ?? 'tool');
+    const description = String(request?.tool_description ?? '');
+    const args = request?.tool_args ?? {};
+    const stepId = `confirm_${randomBytes(4).toString('hex')}_${tool}`;
+    return new Promise<boolean>((resolve) => {
+      const ms = this.opts.confirmTimeoutMs;
+      const timer = ms > 0 ? setTimeout(() => settle(false), ms).unref() : undefined;
+      const settle = (ok: boolean) => {
+        clearTimeout(timer);
+        session.confirms.delete(stepId);
+        resolve(ok);
+      };
+      session.confirms.set(stepId, {
+        resolve: settle,
+        request: { tool_name: tool, tool_description: description, tool_args: args },
+      });
+      session.conn.send('agent.user_confirm', {
+        session_id: session.id,
+        step_id: stepId,
+        content: `Confirm the call of tool '${tool}'`,
+        metadata: {
+          tool_name: tool,
+          tool_description: description,
+          tool_args: args,
+          requires_confirmation: true,
+        },
+      });
+    });
+  }
+}
