@@ -134,9 +134,10 @@ describe('lifecycle with the real agent server', () => {
       await registry.register({ name, agent_factory_path: echoAgentPath, config: { restart_delay: 0.5 } });
     }
     const started = await registry.startAll();
-    expect(started.map((result) => [result.name, result.success, result.status])).toEqual(
-      names.map((name) => [name, true, 'running']),
-    );
+    // The message rides along so that a failure says why the service did not start.
+    expect(
+      started.map((result) => [result.name, result.status, result.success || result.error?.message]),
+    ).toEqual(names.map((name) => [name, 'running', true]));
     const victim = started[3]?.service_id as string;
     const pid = registry.pid(victim) as number;
     const exit = new Promise<ExitEvent>((resolve) => registry.once('exit', resolve));

@@ -22,7 +22,9 @@ export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath
     store: storage.services,
     logs: storage.logs,
     command: fakeServer,
-    portRange: { from: 20_000 + Math.floor(Math.random() * 20_000), to: 65_000 },
+    // Below the kernel's ephemeral range (32768+), where the client sockets of tests running in parallel
+    // would take a port between its allocation and the child's bind; clear of the manager tests' 21xxx/22xxx.
+    portRange: { from: 23_000 + Math.floor(Math.random() * 8_000), to: 32_000 },
     readyTimeoutMs: 10_000,
     stopGraceMs: 3_000,
     statsIntervalMs: 0,
