@@ -12,6 +12,7 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --register FILE        register this agent module (named after the file) and start it, unless a
                          service of that name exists; repeatable
   --health-interval S    seconds between health checks of every service (default: each service's own)
+  --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
   -h, --help             this text`;
 
@@ -24,6 +25,7 @@ function parse(argv: string[]) {
         'database-url': { type: 'string' },
         register: { type: 'string', multiple: true, default: [] },
         'health-interval': { type: 'string' },
+        'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -31,6 +33,16 @@ function parse(argv: string[]) {
   } catch (error) {
     throw new AppError('INVALID_REQUEST', (error as Error).message);
   }
+}
+
+function parsePortRange(text: string | undefined): { from: number; to: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,5})-(\d{1,5})$/u.exec(text);
+  const [from, to] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!(from >= 1 && from <= to && to <= 65_535)) {
+    throw new AppError('INVALID_REQUEST', `--port-range must be FROM-TO within 1-65535, got '${text}'`);
+  }
+  return { from, to };
 }
 
 const nameOf = (file: string) =>
@@ -76,6 +88,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
     throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
   }
   const manager = new AgentManager({
+    portRange: parsePortRange(options['port-range']),
     dbPath: options.db ?? 'agent_manager.db',
     databaseUrl: options['database-url'],
     serverArgs: options['in-process'] ? ['--in-process'] : undefined,
@@ -85,15 +98,20 @@ export async function runDaemon(argv: string[]): Promise<void> {
   );
   manager.on('error', (error) => print(`error: ${error.message}`));
   const stopped = new Promise<void>((done) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return print(`${signal}: still stopping services`);
+      stopping = true;
       print(`${signal}: stopping services`);
       manager.stop().then(done, (error: Error) => {
         print(`error while stopping: ${error.message}`);
         done();
       });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: execa's signal-exit re-raises a signal that finds no other listener, which would
+    // kill the daemon (exit 130) in the middle of its orderly stop.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   await manager.start({ healthCheckInterval: interval });
   print(
