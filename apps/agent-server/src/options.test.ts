@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as mod from './index.js';
-import { agentServerCommand, resolveServerOptions } from './index.js';
+import { resolveServerOptions } from './index.js';
 
 describe('resolveServerOptions', () => {
   it('reads MYAGENT_<UPPER_SNAKE> variables, and flags win', () => {
@@ -38,16 +37,6 @@ describe('resolveServerOptions', () => {
     expect(() => resolveServerOptions('a.ts', {}, { MYAGENT_GREETING: 'maybe' })).toThrow(
       'MYAGENT_GREETING must be true or false',
     );
-  });
-});
-
-describe('agentServerCommand', () => {
-  it('names node and an existing entry point', () => {
-    const { command, args } = agentServerCommand();
-    expect(command).toBe(process.execPath);
-    const entry = args.at(-1) as string;
-    expect(entry).toMatch(/(dist\/cli\.js|src\/cli\.ts)$/);
-    expect(existsSync(entry)).toBe(true);
   });
 });
 
