@@ -58,8 +58,10 @@ describe('myagent-ws server', () => {
       'active_connections',
       'active_sessions',
       'total_connections',
+      'peak_connections',
       'total_sessions',
       'completed_sessions',
+      'avg_session_duration',
       'error_count',
       'avg_response_time_ms',
       'uptime_seconds',
@@ -71,6 +73,9 @@ describe('myagent-ws server', () => {
       active_connections: 1,
       active_sessions: 1,
       total_sessions: 1,
+      peak_connections: 1,
+      completed_sessions: 0,
+      avg_session_duration: 0,
       pid: server.child.pid,
     });
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);

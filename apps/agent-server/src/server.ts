@@ -12,8 +12,12 @@ export interface AgentServerHealth {
   active_connections: number;
   active_sessions: number;
   total_connections: number;
+  /** The most connections open at once since the server started. */
+  peak_connections: number;
   total_sessions: number;
   completed_sessions: number;
+  /** Mean lifetime of the completed sessions, in seconds. */
+  avg_session_duration: number;
   error_count: number;
   avg_response_time_ms: number;
   uptime_seconds: number;
@@ -86,8 +90,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       active_connections: stats.active_connections,
       active_sessions: stats.active_sessions,
       total_connections: stats.total_connections,
+      peak_connections: stats.peak_connections,
       total_sessions: stats.total_sessions,
       completed_sessions: stats.completed_sessions,
+      avg_session_duration: stats.avg_session_duration,
       error_count: stats.error_count,
       avg_response_time_ms: stats.avg_response_time_ms,
       uptime_seconds: stats.uptime_seconds,

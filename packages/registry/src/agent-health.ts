@@ -5,8 +5,11 @@ export interface AgentHealth {
   active_connections?: number;
   active_sessions?: number;
   total_connections?: number;
+  peak_connections?: number;
   total_sessions?: number;
   completed_sessions?: number;
+  /** Seconds. */
+  avg_session_duration?: number;
   error_count?: number;
   avg_response_time_ms?: number;
   uptime_seconds?: number;

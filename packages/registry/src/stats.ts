@@ -36,10 +36,12 @@ export async function collectStats(
     Object.assign(stats, {
       total_connections: health.total_connections ?? 0,
       active_connections: active,
-      peak_connections: Math.max(peakSoFar, active),
+      // The server's own peak sees the spikes between two polls; older servers report none.
+      peak_connections: Math.max(peakSoFar, active, health.peak_connections ?? 0),
       total_sessions: sessions,
       active_sessions: health.active_sessions ?? 0,
       completed_sessions: health.completed_sessions ?? 0,
+      avg_session_duration: health.avg_session_duration ?? 0,
       avg_response_time: health.avg_response_time_ms ?? 0,
       error_count: errors,
       error_rate: sessions > 0 ? round(errors / sessions, 4) : 0,

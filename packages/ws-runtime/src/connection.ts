@@ -50,6 +50,8 @@ export interface Session {
   conn: Connection;
   state: AgentSessionState;
   createdAt: number;
+  /** performance.now() when the session was counted open: avg_session_duration measures from here. */
+  openedAt?: number;
   run?: ActiveRun;
   confirms: Map<string, PendingConfirm>;
   idleTimer?: NodeJS.Timeout;

@@ -142,7 +142,9 @@ describe('sessions', () => {
     client.send({ event: 'user.close_session', session_id: sessionId });
     const end = await client.waitEvent('agent.session_end', { session: sessionId });
     expect(end.metadata?.reason).toBe('closed');
-    expect(server.runtime.stats()).toMatchObject({ active_sessions: 0, completed_sessions: 1 });
+    const stats = server.runtime.stats();
+    expect(stats).toMatchObject({ active_sessions: 0, total_sessions: 1, completed_sessions: 1 });
+    expect(stats.avg_session_duration).toBeGreaterThan(0);
     client.send({ event: 'user.message', session_id: sessionId, content: 'hi' });
     const error = await client.waitEvent('system.error');
     expect(error.metadata?.code).toBe('SESSION_NOT_FOUND');
@@ -162,6 +164,7 @@ describe('sessions', () => {
       () => server.runtime.stats().active_sessions === 1,
       'the closed peer to release its session',
     );
+    expect(server.runtime.stats()).toMatchObject({ peak_connections: 2, completed_sessions: 1 });
     expect(await client.createSession()).toBeTypeOf('string');
   });
 

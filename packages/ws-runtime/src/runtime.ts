@@ -16,8 +16,12 @@ export interface RuntimeStats {
   active_connections: number;
   active_sessions: number;
   total_connections: number;
+  /** The most connections open at once since the runtime started. */
+  peak_connections: number;
   total_sessions: number;
   completed_sessions: number;
+  /** Mean lifetime of the completed sessions, in seconds (0 before the first one ends). */
+  avg_session_duration: number;
   active_runs: number;
   total_runs: number;
   error_count: number;
@@ -75,6 +79,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const retired = new RetiredEvents();
   const startedAt = Date.now();
   let totalConnections = 0;
+  let peakConnections = 0;
   let closed = false;
 
   const heartbeat =
@@ -261,6 +266,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     const conn = new Connection(ws, opts.replayBufferSize);
     connections.add(conn);
     totalConnections++;
+    peakConnections = Math.max(peakConnections, connections.size);
     logger.debug('connection opened', { connection_id: conn.id, remote: request?.socket.remoteAddress });
     ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     ws.on('pong', () => {
@@ -340,8 +346,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       active_connections: connections.size,
       active_sessions: sessions.size,
       total_connections: totalConnections,
+      peak_connections: peakConnections,
       total_sessions: counters.sessions,
       completed_sessions: counters.completed,
+      // Seconds to the microsecond: a test's sessions may last well under a millisecond.
+      avg_session_duration: counters.completed
+        ? Math.round((counters.sessionMs / counters.completed) * 1000) / 1_000_000
+        : 0,
       active_runs: hub.activeRuns,
       total_runs: counters.runs,
       error_count: counters.errors,

@@ -18,7 +18,8 @@ export type StopReason = NonNullable<ActiveRun['stopReason']>;
 /** Every session of a runtime, over all its connections. */
 export class SessionHub {
   readonly sessions = new Map<string, Session>();
-  readonly counters = { sessions: 0, completed: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
+  /** `sessionMs` sums the lifetimes of the completed sessions; `runMs` those of the finished runs. */
+  readonly counters = { sessions: 0, completed: 0, sessionMs: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
   activeRuns = 0;
   draining = false;
   private readonly idleWaiters: Array<() => void> = [];
@@ -86,6 +87,7 @@ export class SessionHub {
       return undefined;
     }
     this.counters.sessions++;
+    session.openedAt = performance.now();
     this.armIdle(session);
     return session;
   }
@@ -143,7 +145,11 @@ export class SessionHub {
     this.sessions.delete(session.id);
     session.conn.sessions.delete(session.id);
     this.runner.closeSession(session.id);
-    this.counters.completed++;
+    // One that never finished opening was not counted in total_sessions either.
+    if (session.openedAt !== undefined) {
+      this.counters.completed++;
+      this.counters.sessionMs += performance.now() - session.openedAt;
+    }
   }
 
   /** Starts a run unless one is going on (SESSION_BUSY) or the server drains. */
