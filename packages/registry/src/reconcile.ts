@@ -1,4 +1,5 @@
 import type { Service, ServiceStatus } from '@myagent/models';
+import { pendingRestart } from './restart-policy.js';
 import { type StoppedStray, stopStrays } from './strays.js';
 import type { BulkResult, ReconcileReport } from './types.js';
 
@@ -17,20 +18,32 @@ export interface ReconcileHost {
   settleStopping(service: Service): Promise<unknown>;
   /** Starts the service; a failure is reported in its result, not thrown. */
   start(service: Service): Promise<BulkResult>;
+  /**
+   * Makes the auto-restart a dead manager had scheduled, with `restarts` already counted toward
+   * max_restart_count; a failure is reported in its result and goes on under the restart policy.
+   */
+  resume(service: Service, restarts: number): Promise<BulkResult>;
 }
 
 /**
  * After a manager restart: stops strays a previous manager left on the ports of the services this registry
- * does not run, then starts again those the store says should run.
+ * does not run, then starts again those the store says should run, and makes the auto-restarts that were
+ * pending.
  */
 export async function reconcileServices(services: Service[], host: ReconcileHost): Promise<ReconcileReport> {
   const idle = services.filter((service) => host.pid(service.service_id) === undefined);
   const strays = await stopStrays(idle, host.ownPids, host.stopGraceMs, host.onStray);
-  const revive = services.filter(
-    (s) => SHOULD_RUN.includes(s.status) && host.pid(s.service_id) === undefined,
-  );
-  // A status a dead manager left mid-way (stopping) is settled; errors stay for people to read.
+  const revive = idle.filter((s) => SHOULD_RUN.includes(s.status));
+  // The old manager's downtime stands in for the rest of the restart delay: when it began is not stored.
+  const pending = idle.flatMap((service) => {
+    const restarts = pendingRestart(service);
+    return restarts === undefined ? [] : [{ service, restarts }];
+  });
+  // A status a dead manager left mid-way (stopping) is settled; other errors stay for people to read.
   await Promise.all(services.filter((s) => s.status === 'stopping').map((s) => host.settleStopping(s)));
-  const started = await Promise.all(revive.map((service) => host.start(service)));
-  return { started, strays };
+  const [started, resumed] = await Promise.all([
+    Promise.all(revive.map((service) => host.start(service))),
+    Promise.all(pending.map(({ service, restarts }) => host.resume(service, restarts))),
+  ]);
+  return { started, resumed, strays };
 }

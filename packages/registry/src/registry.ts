@@ -297,10 +297,12 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     // Someone stopped it meanwhile (an exit can race a stop): a stopped service stays stopped.
     if (service.status === 'stopped' || service.status === 'stopping') return;
     const plan = planRecovery(reason, service.config, runtime.tracker);
+    // The count first: a stored "restart N of M" line must never come with an older count, since the next
+    // manager's reconcile resumes the restart from both.
+    if (plan.restart) await this.#store.setRestartCount(serviceId, plan.restart.attempt);
     await this.#setStatus(service, 'error', { error_message: plan.message, started_at: null });
     if (!plan.restart) return;
     const { attempt, delayMs } = plan.restart;
-    await this.#store.setRestartCount(serviceId, attempt);
     this.emit('restart', {
       service_id: serviceId,
       attempt,
@@ -310,14 +312,38 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     clearTimeout(runtime.restartTimer);
     runtime.restartTimer = setTimeout(() => {
       runtime.restartTimer = undefined;
-      void this.#serial(serviceId, async () => {
-        const current = await this.#store.get(serviceId);
-        if (current?.status !== 'error' || this.#closed) return;
-        await this.#launch(serviceId, 'auto-restart').catch((error: AppError) =>
-          this.#afterFailure(serviceId, error.message),
-        );
-      }).catch((error: Error) => this.#fail(error));
+      void this.#serial(serviceId, () => this.#autoRestart(serviceId)).catch((error: Error) =>
+        this.#fail(error),
+      );
     }, delayMs);
+  }
+
+  /**
+   * Makes a scheduled restart, unless someone stopped or started the service meanwhile; a failed launch
+   * goes back to the policy (the next attempt, or the cap). Resolves with that launch's error, if any.
+   */
+  async #autoRestart(serviceId: string): Promise<AppError | undefined> {
+    const current = await this.#store.get(serviceId);
+    if (current?.status !== 'error' || this.#closed) return undefined;
+    try {
+      await this.#launch(serviceId, 'auto-restart');
+      return undefined;
+    } catch (error) {
+      const failure = AppError.from(error);
+      await this.#afterFailure(serviceId, failure.message);
+      return failure;
+    }
+  }
+
+  /** The auto-restart a previous registry had scheduled, with the restarts it had counted. */
+  async #resumeRestart(serviceId: string, restarts: number): Promise<Service> {
+    const runtime = this.#runtime(serviceId);
+    // Scheduled by this registry itself (a second reconcile): that timer makes it, with its own count.
+    if (runtime.restartTimer) return this.get(serviceId);
+    runtime.tracker.resume(restarts);
+    const failure = await this.#serial(serviceId, () => this.#autoRestart(serviceId));
+    if (failure) throw failure;
+    return this.get(serviceId);
   }
 
   /**
@@ -393,7 +419,8 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   /**
    * After a manager restart: stops strays a previous manager left on the services' ports (verified by
-   * their command line), then starts again the services the store says should run.
+   * their command line), then starts again the services the store says should run, and makes the
+   * auto-restarts that were pending (ERROR services that gave up, or failed a start, stay in ERROR).
    */
   async reconcile(): Promise<ReconcileReport> {
     this.#assertOpen();
@@ -406,6 +433,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       onStray: (found) => this.emit('stray', found),
       settleStopping: (s) => this.#setStatus(s, 'stopped', { started_at: null, expected: ['stopping'] }),
       start: (service) => this.#bulk(service, this.start(service.service_id)),
+      resume: (service, restarts) => this.#bulk(service, this.#resumeRestart(service.service_id, restarts)),
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestartTracker, resolveRestartPolicy } from './restart-policy.js';
+import { pendingRestart, planRecovery, RestartTracker, resolveRestartPolicy } from './restart-policy.js';
 
 const config = { restart_delay: 1, max_restart_count: 3 };
 
@@ -31,8 +31,49 @@ describe('RestartTracker', () => {
     expect(instant.next({ restart_delay: 0, max_restart_count: 9 }, 0)).toMatchObject({ delayMs: 0 });
   });
 
+  it('counts the restarts a previous registry made toward the cap', () => {
+    const tracker = new RestartTracker(resolveRestartPolicy());
+    tracker.resume(2, 0);
+    expect(tracker.next(config, 10)).toMatchObject({ restart: true, attempt: 3 });
+    expect(tracker.next(config, 20)).toMatchObject({ restart: false, count: 3 });
+  });
+
   it('with max_restart_count 0 never restarts', () => {
     const tracker = new RestartTracker(resolveRestartPolicy());
     expect(tracker.next({ restart_delay: 1, max_restart_count: 0 }).restart).toBe(false);
+  });
+});
+
+describe('pendingRestart', () => {
+  const policy = { auto_restart: true, restart_delay: 5, max_restart_count: 2 };
+  // What a registry stores on a crash: planRecovery's message, and the attempt as restart_count.
+  function stored(tracker: RestartTracker, reason = 'the agent server exited with code 3 unexpectedly') {
+    const plan = planRecovery(reason, policy, tracker);
+    return {
+      status: 'error' as const,
+      error_message: plan.message,
+      restart_count: plan.restart?.attempt ?? tracker.count(),
+      config: policy,
+    };
+  }
+
+  it('finds a scheduled restart, up to the last one the cap allows, with the restarts counted so far', () => {
+    const tracker = new RestartTracker(resolveRestartPolicy());
+    expect(pendingRestart(stored(tracker))).toBe(1);
+    expect(pendingRestart(stored(tracker))).toBe(2);
+  });
+
+  it('leaves a service that gave up, failed a start, or may no longer restart', () => {
+    const tracker = new RestartTracker(resolveRestartPolicy());
+    tracker.resume(2);
+    const gaveUp = stored(tracker);
+    expect(gaveUp.error_message).toContain('restart limit reached');
+    expect(pendingRestart(gaveUp)).toBeUndefined();
+    const waiting = stored(new RestartTracker(resolveRestartPolicy()));
+    const failedStart = 'the agent server exited with code 1 before it was ready; stderr:\nError: boom';
+    expect(pendingRestart({ ...waiting, error_message: failedStart, restart_count: 0 })).toBeUndefined();
+    expect(pendingRestart({ ...waiting, config: { ...policy, auto_restart: false } })).toBeUndefined();
+    expect(pendingRestart({ ...waiting, config: { ...policy, max_restart_count: 0 } })).toBeUndefined();
+    expect(pendingRestart({ ...waiting, status: 'stopped' })).toBeUndefined();
   });
 });

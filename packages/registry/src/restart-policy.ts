@@ -1,3 +1,5 @@
+import type { Service, ServiceConfig } from '@myagent/models';
+
 /** Options of the auto-restart policy (spec B12). Times in ms. */
 export interface RestartPolicyOptions {
   /** Each further restart within the window waits this many times longer (default 2). */
@@ -41,6 +43,14 @@ export class RestartTracker {
   count(now = Date.now()): number {
     this.#restarts = this.#restarts.filter((at) => now - at < this.#policy.windowMs);
     return this.#restarts.length;
+  }
+
+  /**
+   * Counts `restarts` a previous registry made before it went away. Their times went with it, so they count
+   * from `now`: the cap holds for a full window rather than too short a one.
+   */
+  resume(restarts: number, now = Date.now()): void {
+    for (let i = 0; i < restarts; i++) this.#restarts.push(now);
   }
 
   /** Forgets every restart: after a healthy stretch, or when a person starts the service by hand. */
@@ -88,4 +98,27 @@ export function planRecovery(
     message: `${reason}\nrestart ${decision.attempt} of ${config.max_restart_count} in ${decision.delayMs / 1000} s`,
     restart: { attempt: decision.attempt, delayMs: decision.delayMs },
   };
+}
+
+// The last line planRecovery writes when it schedules a restart. A first start that failed, a cap reached
+// or auto_restart off end otherwise, so the line tells a waiting service from one left down on purpose.
+const SCHEDULED_RESTART = /\nrestart \d+ of \d+ in \S+ s$/u;
+
+/**
+ * How many restarts already count against a stored service that was waiting for its auto-restart when its
+ * registry went away (ERROR, its error_message ends with the scheduled restart, auto_restart still on and
+ * restart_count, which includes the pending restart, within max_restart_count); undefined for any other.
+ */
+export function pendingRestart(
+  service: Pick<Service, 'status' | 'error_message' | 'restart_count'> & {
+    config: Pick<ServiceConfig, 'auto_restart' | 'max_restart_count'>;
+  },
+): number | undefined {
+  const { auto_restart, max_restart_count } = service.config;
+  const waiting =
+    service.status === 'error' &&
+    auto_restart &&
+    service.restart_count <= max_restart_count &&
+    SCHEDULED_RESTART.test(service.error_message ?? '');
+  return waiting ? service.restart_count : undefined;
 }

@@ -122,6 +122,11 @@ export interface BulkResult {
 export interface ReconcileReport {
   /** Services started again because the store said they should run. */
   started: BulkResult[];
+  /**
+   * Services that were in ERROR waiting for an auto-restart when the previous manager went away, restarted
+   * under the restart policy (the restarts counted before still count).
+   */
+  resumed: BulkResult[];
   /** Stray processes that were stopped. */
   strays: Array<{ service_id: string; pid: number; port: number }>;
 }

@@ -1,9 +1,11 @@
 // Whole-process behaviour: a manager killed with SIGKILL leaves no child behind, a new manager on the same
-// database brings its services back, and strays on a service's port are found and stopped.
+// database brings its services back (and the auto-restarts that were pending), and strays on a service's
+// port are found and stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RestartEvent } from '../src/index.js';
 import { agentServerCommand, type Harness, openHarness } from './harness.js';
 import { alive, fixture, tempDir, waitFor } from './helpers.js';
 
@@ -192,5 +194,106 @@ describe('reconcile', () => {
     expect(report.started).toEqual([]);
     expect((await registry.get(halted.service_id)).status).toBe('stopped');
     expect((await registry.get(idle.service_id)).status).toBe('stopped');
+  });
+});
+
+describe('reconcile after a manager went away while services were in ERROR', () => {
+  /** Closes a manager as a crash would leave its database: statuses and pending restarts as they were. */
+  async function leave(harness: Harness): Promise<void> {
+    await harness.registry.close({ preserveStatus: true });
+    await harness.storage.close();
+  }
+
+  async function errorWith(harness: Harness, serviceId: string, text: string) {
+    return waitFor(
+      async () => {
+        const current = await harness.storage.services.get(serviceId);
+        return current?.status === 'error' && current.error_message?.includes(text) && current;
+      },
+      10_000,
+      `ERROR with "${text}"`,
+    );
+  }
+
+  it('makes the pending auto-restart, and the restarts counted before still count', async () => {
+    const first = await openHarness();
+    const service = await first.registry.register({
+      name: 'waiting',
+      agent_factory_path: fixture('echo-agent.mjs'),
+      // A long delay: the restart is still pending when the manager goes away.
+      config: { restart_delay: 600, max_restart_count: 1 },
+    });
+    await first.registry.start(service.service_id);
+    process.kill(first.registry.pid(service.service_id) as number, 'SIGKILL');
+    const waiting = await errorWith(first, service.service_id, 'restart 1 of 1 in 600 s');
+    expect(waiting.restart_count).toBe(1);
+    await leave(first);
+
+    const second = await openHarness({}, first.dbPath);
+    cleanups.push(async () => {
+      await second.close();
+      await first.close();
+    });
+    const restarts: RestartEvent[] = [];
+    second.registry.on('restart', (event) => restarts.push(event));
+    const report = await second.registry.reconcile();
+    expect(report.started).toEqual([]);
+    expect(report.resumed).toMatchObject([
+      { service_id: service.service_id, success: true, status: 'running' },
+    ]);
+    const pid = second.registry.pid(service.service_id) as number;
+    expect(alive(pid)).toBe(true);
+
+    // max_restart_count 1 was spent by the first manager: this crash is past the cap.
+    process.kill(pid, 'SIGKILL');
+    const gaveUp = await errorWith(second, service.service_id, 'restart limit reached');
+    expect(gaveUp.error_message).toContain('1 restarts within');
+    expect(restarts).toEqual([]);
+    expect(second.registry.pid(service.service_id)).toBeUndefined();
+  });
+
+  it('leaves in ERROR a service that hit max_restart_count and one whose first start failed', async () => {
+    const first = await openHarness();
+    const capped = await first.registry.register({
+      name: 'capped',
+      agent_factory_path: fixture('echo-agent.mjs'),
+      config: {
+        restart_delay: 0,
+        max_restart_count: 1,
+        environment: { FIXTURE_MODE: 'crash-later', FIXTURE_CRASH_MS: '150' },
+      },
+    });
+    const broken = await first.registry.register({
+      name: 'broken',
+      agent_factory_path: fixture('echo-agent.mjs'),
+      config: { environment: { FIXTURE_MODE: 'crash-start' } },
+    });
+    await first.registry.start(capped.service_id);
+    await expect(first.registry.start(broken.service_id)).rejects.toMatchObject({
+      code: 'SERVICE_START_FAILED',
+    });
+    await errorWith(first, capped.service_id, 'restart limit reached');
+    const before = await Promise.all(
+      [capped, broken].map(async (s) => first.storage.services.get(s.service_id)),
+    );
+    // Within the cap by the count alone: only the reason written tells that it gave up.
+    expect(before.map((s) => [s?.status, s?.restart_count])).toEqual([
+      ['error', 1],
+      ['error', 0],
+    ]);
+    await leave(first);
+
+    const second = await openHarness({}, first.dbPath);
+    cleanups.push(async () => {
+      await second.close();
+      await first.close();
+    });
+    const report = await second.registry.reconcile();
+    expect(report).toMatchObject({ started: [], resumed: [], strays: [] });
+    for (const stored of before) {
+      const after = await second.registry.get(stored?.service_id as string);
+      expect([after.status, after.error_message]).toEqual(['error', stored?.error_message]);
+      expect(second.registry.pid(after.service_id)).toBeUndefined();
+    }
   });
 });
