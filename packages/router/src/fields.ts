@@ -122,6 +122,15 @@ export class FieldCache {
     return value;
   }
 
+  /**
+   * `get(slot)` for the `client_ip` slot, reading a plain string straight off the context: hash_based
+   * reads this field on every call, and the cache's bookkeeping would cost as much as the read.
+   */
+  clientIp(slot: number): string {
+    const ip = this.context.client_ip;
+    return typeof ip === 'string' && ip.length <= this.maxLength ? ip : this.get(slot);
+  }
+
   getLower(slot: number): string {
     if (this.lowerGen[slot] === this.gen) return this.lower[slot] as string;
     const value = this.get(slot).toLowerCase();

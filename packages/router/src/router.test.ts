@@ -223,6 +223,8 @@ describe('candidates (C4, C7)', () => {
     expect(codeOf(() => router.route({}, []))).toBe('ROUTING_FAILED');
     expect(codeOf(() => router.route({}, [{ service_id: 'a', status: 'stopped' }]))).toBe('ROUTING_FAILED');
     expect(codeOf(() => router.route({}, null as never))).toBe('INVALID_REQUEST');
+    // A copy of a prepared pool's fields is not a pool (route() tells them apart by a private brand).
+    expect(codeOf(() => router.route({}, { ...router.prepare(services) } as never))).toBe('INVALID_REQUEST');
     expect(codeOf(() => router.route(null as never, services))).toBe('INVALID_REQUEST');
     expect(codeOf(() => router.prepare('x' as never))).toBe('INVALID_REQUEST');
     expect(codeOf(() => createRouter({ defaultStrategy: 'fastest' as never }))).toBe('INVALID_REQUEST');

@@ -171,7 +171,9 @@ export function createRouter(options: RouterOptions = {}): Router {
       draw: new Float64Array(1),
       commit: true,
       maglev: new MaglevCache(),
-      hashKey: () => fields.get(hashSlot) || fields.get(ipSlot),
+      fields,
+      hashSlot,
+      ipSlot,
     },
   };
   let seq = 0;
@@ -341,10 +343,9 @@ function routeOnce<C extends RouteCandidate>(
 ): RouteDecision<C> {
   if (typeof context !== 'object' || context === null || Array.isArray(context))
     throw new AppError('INVALID_REQUEST', 'context must be an object');
-  const pool =
-    candidates instanceof CandidatePool && candidates.owner === owner
-      ? (candidates as CandidatePool<C>)
-      : poolOf(state, owner, candidates);
+  const pool = CandidatePool.isOwnedBy(candidates, owner)
+    ? (candidates as CandidatePool<C>)
+    : poolOf(state, owner, candidates);
   if (pool.size === 0) {
     throw new AppError(
       'ROUTING_FAILED',

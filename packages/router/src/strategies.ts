@@ -1,5 +1,6 @@
 import type { RoutingStrategy } from '@myagent/models';
-import { buildMaglev, hashString } from './hash.js';
+import type { FieldCache } from './fields.js';
+import { buildMaglev, hashSlot, hashString } from './hash.js';
 import type { CandidatePool, Cursor, Subset } from './pool.js';
 import { nextRandomInto } from './random.js';
 
@@ -17,8 +18,11 @@ export interface PickInput {
   rng: Uint32Array;
   /** Where each draw is written (see `nextRandomInto`): doubles cross no call boundary on the hot path. */
   draw: Float64Array;
-  /** Reads the hash key (client IP by default), only when the strategy is hash_based. */
-  hashKey: () => string;
+  /** The current call's fields: hash_based reads its key there (see `hashKeyOf`). */
+  fields: FieldCache;
+  /** The field hash_based hashes, and the client IP it falls back to when that field is empty. */
+  hashSlot: number;
+  ipSlot: number;
   /** False for `explain()`: the pick is computed but no cursor moves. */
   commit: boolean;
   maglev: MaglevCache;
@@ -88,22 +92,28 @@ function draw(input: PickInput): void {
 
 /** Weight over (live connections + 1); all weights zero falls back to a uniform draw. */
 function weightedRandom(pool: CandidatePool, subset: Subset, input: PickInput): number {
+  draw(input);
+  // The indexed path stays small so that the compiler inlines all of it into route(); scans live apart.
+  if (pool.prepared && subset.size > SCAN_LIMIT) {
+    const i = pool.weightIndex(subset).sample(input.draw);
+    return i >= 0 ? i : uniformIndex(subset, input);
+  }
+  return weightedScan(pool, subset, input);
+}
+
+function uniformIndex(subset: Subset, input: PickInput): number {
   const n = subset.size;
   draw(input);
-  if (pool.prepared && n > SCAN_LIMIT) {
-    const i = pool.sumTree(subset).sample(input.draw);
-    if (i >= 0) return i;
-    draw(input);
-    return Math.min(n - 1, Math.floor((input.draw[0] as number) * n));
-  }
-  const u = input.draw[0] as number;
+  return Math.min(n - 1, Math.floor((input.draw[0] as number) * n));
+}
+
+/** weighted_random over a small or unprepared subset: a scan of the weights, with the draw made. */
+function weightedScan(pool: CandidatePool, subset: Subset, input: PickInput): number {
+  const n = subset.size;
   let total = 0;
   for (let i = 0; i < n; i++) total += pool.weightAt(subset, i);
-  if (!(total > 0)) {
-    draw(input);
-    return Math.min(n - 1, Math.floor((input.draw[0] as number) * n));
-  }
-  let r = u * total;
+  if (!(total > 0)) return uniformIndex(subset, input);
+  let r = (input.draw[0] as number) * total;
   for (let i = 0; i < n; i++) {
     const w = pool.weightAt(subset, i);
     if (r < w) return i;
@@ -143,24 +153,37 @@ function rendezvous(pool: CandidatePool, subset: Subset, key: number): number {
   return best;
 }
 
+/** The hash key of the current call: the configured field, else the client IP. */
+function hashKeyOf(input: PickInput): string {
+  const fields = input.fields;
+  if (input.hashSlot === input.ipSlot) return fields.clientIp(input.ipSlot);
+  return fields.get(input.hashSlot) || fields.clientIp(input.ipSlot);
+}
+
 /**
  * Consistent hashing of the key: rendezvous for small subsets, Maglev for large ones; either way the same
  * key reaches the same service whatever order the ids were listed in.
  */
 function hashBased(pool: CandidatePool, subset: Subset, input: PickInput): number {
-  if (subset.size <= RENDEZVOUS_LIMIT) return rendezvous(pool, subset, hashString(input.hashKey()));
-  let lookup = subset.maglevTable;
-  if (lookup === null) {
-    const ids = Array.from(subset.positions, (p) => pool.ids[p] as string);
-    const { table, order } = pool.prepared ? buildMaglev(ids) : input.maglev.get(ids);
-    const indexOf = new Map(ids.map((id, i) => [id, i]));
-    const toIndex = Int32Array.from(order, (id) => indexOf.get(id) as number);
-    if (!pool.prepared) return toIndex[table[hashString(input.hashKey()) % table.length] as number] as number;
-    lookup = ids.length < 65_536 ? new Uint16Array(table.length) : new Int32Array(table.length);
-    for (let k = 0; k < table.length; k++) lookup[k] = toIndex[table[k] as number] as number;
-    subset.maglevTable = lookup;
-  }
-  return lookup[hashString(input.hashKey()) % lookup.length] as number;
+  // A prepared subset's table, once built, is all a pick reads: this stays small enough to inline.
+  const lookup = subset.maglevTable;
+  if (lookup !== null) return lookup[hashSlot(hashString(hashKeyOf(input)), lookup.length)] as number;
+  return hashBasedFirst(pool, subset, input);
+}
+
+/** hash_based without a built table: rendezvous, a per-call pool, or the first pick of a prepared one. */
+function hashBasedFirst(pool: CandidatePool, subset: Subset, input: PickInput): number {
+  if (subset.size <= RENDEZVOUS_LIMIT) return rendezvous(pool, subset, hashString(hashKeyOf(input)));
+  const ids = Array.from(subset.positions, (p) => pool.ids[p] as string);
+  const { table, order } = pool.prepared ? buildMaglev(ids) : input.maglev.get(ids);
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  const toIndex = Int32Array.from(order, (id) => indexOf.get(id) as number);
+  if (!pool.prepared)
+    return toIndex[table[hashSlot(hashString(hashKeyOf(input)), table.length)] as number] as number;
+  const lookup = ids.length < 65_536 ? new Uint16Array(table.length) : new Int32Array(table.length);
+  for (let k = 0; k < table.length; k++) lookup[k] = toIndex[table[k] as number] as number;
+  subset.maglevTable = lookup;
+  return hashBased(pool, subset, input);
 }
 
 /**

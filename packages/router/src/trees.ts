@@ -1,6 +1,6 @@
-// Two complete binary trees over a pool's positions, updated one leaf at a time in O(log n): a min tree
-// for least_connections and a sum tree for weighted_random. Internal nodes are recomputed from their
-// children on each update, never adjusted by deltas, so float sums do not drift.
+// The indexes the load-aware strategies keep over a pool's positions, updated one position at a time: a
+// complete binary min tree for least_connections (O(log n)) and blocked prefix sums of the weights for
+// weighted_random (O(√n)).
 
 const PAD = 0x7fffffff;
 
@@ -70,53 +70,114 @@ export class MinTree {
   }
 }
 
-/** Sum of weights over positions, and a position drawn with probability proportional to its weight. */
-export class SumTree {
-  readonly size: number;
-  readonly tree: Float64Array;
+/** Smallest power of 4 at least n. */
+function powerOfFourAtLeast(n: number): number {
+  let size = 1;
+  while (size < n) size *= 4;
+  return size;
+}
+
+/**
+ * Weights over positions, and a position drawn with probability proportional to its weight. Two levels of
+ * exclusive prefix sums, blocks of leaves under one row of block sums: a draw is two branch-free searches
+ * of a few dependent steps each (a binary sum tree over 1,000 leaves is ten, each waiting on the last
+ * subtraction), and an update rewrites the rest of one block and of the block row, O(√n).
+ */
+export class WeightIndex {
+  /** Leaves per block and blocks, both powers of 4 (a search step splits a range in four). */
+  readonly block: number;
+  readonly blocks: number;
+  private readonly blockShift: number;
+  private readonly weights: Float64Array;
+  /** Per leaf: the sum of the leaves before it in its block. */
+  private readonly leafPrefix: Float64Array;
+  /** Per block: the sum of the blocks before it; and each block's own sum. */
+  private readonly blockPrefix: Float64Array;
+  private readonly blockSum: Float64Array;
+  total = 0;
 
   constructor(readonly n: number) {
-    this.size = sizeFor(Math.max(1, n));
-    this.tree = new Float64Array(this.size * 2);
+    let block = 4;
+    while (block * block < n) block *= 4;
+    this.block = block;
+    this.blockShift = Math.log2(block);
+    this.blocks = powerOfFourAtLeast(Math.ceil(Math.max(1, n) / block));
+    this.weights = new Float64Array(this.blocks * block);
+    this.leafPrefix = new Float64Array(this.blocks * block);
+    this.blockPrefix = new Float64Array(this.blocks);
+    this.blockSum = new Float64Array(this.blocks);
   }
 
+  /** Sets every weight, then every sum: O(n). */
   fill(valueAt: (position: number) => number): void {
-    const { tree, size } = this;
-    for (let i = 0; i < this.n; i++) tree[size + i] = valueAt(i);
-    for (let i = size - 1; i >= 1; i--) tree[i] = (tree[2 * i] as number) + (tree[2 * i + 1] as number);
+    for (let i = 0; i < this.n; i++) this.weights[i] = valueAt(i);
+    for (let b = 0; b < this.blocks; b++) this.sumBlockFrom(b * this.block);
+    this.sumBlocksFrom(0);
   }
 
   set(position: number, value: number): void {
-    const tree = this.tree;
-    let i = this.size + position;
-    tree[i] = value;
-    for (i >>= 1; i >= 1; i >>= 1) tree[i] = (tree[2 * i] as number) + (tree[2 * i + 1] as number);
+    this.weights[position] = value;
+    this.sumBlockFrom(position);
+    this.sumBlocksFrom(position >> this.blockShift);
   }
 
-  get total(): number {
-    return this.tree[1] as number;
+  // Sums are recomputed from the weights in one fixed order, never adjusted by deltas: after any run of
+  // updates they equal a fresh fill bit for bit, and never drift. Entries before `position` keep their
+  // values, since they only sum weights before it.
+  private sumBlockFrom(position: number): void {
+    const { weights, leafPrefix } = this;
+    const last = position | (this.block - 1);
+    let sum = leafPrefix[position] as number;
+    for (let i = position; i < last; i++) {
+      sum += weights[i] as number;
+      leafPrefix[i + 1] = sum;
+    }
+    this.blockSum[position >> this.blockShift] = sum + (weights[last] as number);
+  }
+
+  private sumBlocksFrom(block: number): void {
+    const { blockPrefix, blockSum } = this;
+    const last = this.blocks - 1;
+    let sum = blockPrefix[block] as number;
+    for (let b = block; b < last; b++) {
+      sum += blockSum[b] as number;
+      blockPrefix[b + 1] = sum;
+    }
+    this.total = sum + (blockSum[last] as number);
   }
 
   /**
-   * The position where the running sum passes `u * total`, for u = `draw[0]` in [0, 1). -1 when the total
+   * The position where the running sum passes `u * total`, for u = `draw[0]` in [0, 1); -1 when the total
    * is 0. The draw is read from an array so that no double is boxed on the way in.
    */
   sample(draw: Float64Array): number {
-    const tree = this.tree;
-    if (!((tree[1] as number) > 0)) return -1;
-    let r = (draw[0] as number) * (tree[1] as number);
-    let i = 1;
-    // Branch-free descent: a random draw makes each left/right turn unpredictable, and ten mispredicted
-    // branches cost more than the arithmetic.
-    while (i < this.size) {
-      const left = tree[2 * i] as number;
-      const right = Number(r >= left);
-      r -= left * right;
-      i = 2 * i + right;
+    const total = this.total;
+    if (!(total > 0)) return -1;
+    let r = (draw[0] as number) * total;
+    // Each step counts which of three pivots r has reached and moves a quarter of the range per pivot:
+    // the three loads and comparisons run side by side, and no branch waits on the random draw. The
+    // result is the last entry whose prefix is at most r, so a zero weight (an empty range) is skipped.
+    const blocks = this.blockPrefix;
+    let b = 0;
+    for (let step = this.blocks >> 2; step > 0; step >>= 2) {
+      b +=
+        (Number((blocks[b + step] as number) <= r) +
+          Number((blocks[b + 2 * step] as number) <= r) +
+          Number((blocks[b + 3 * step] as number) <= r)) *
+        step;
     }
-    let position = i - this.size;
-    // Rounding can land on a zero-weight pad past the end; step back to the last weighted position.
-    while (position > 0 && (position >= this.n || !((tree[this.size + position] as number) > 0))) position--;
-    return position;
+    r -= blocks[b] as number;
+    const leaves = this.leafPrefix;
+    let i = b << this.blockShift;
+    for (let step = this.block >> 2; step > 0; step >>= 2) {
+      i +=
+        (Number((leaves[i + step] as number) <= r) +
+          Number((leaves[i + 2 * step] as number) <= r) +
+          Number((leaves[i + 3 * step] as number) <= r)) *
+        step;
+    }
+    // Rounding can land past the last weighted leaf (on a zero weight or a pad); step back to it.
+    while (i > 0 && (i >= this.n || !((this.weights[i] as number) > 0))) i--;
+    return i;
   }
 }
