@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../test/seeded.js';
 import { createRouter } from './index.js';
 import type { RouteCandidate } from './types.js';
 
@@ -8,18 +9,6 @@ const svc = (n: number, extra: Partial<RouteCandidate> = {}) =>
     status: 'running',
     ...extra,
   }));
-
-/** A small deterministic PRNG (mulberry32) so distribution tests do not flake. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('round_robin', () => {
   it('keeps one cursor per rule and one for the default, not a global counter', () => {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../test/seeded.js';
 import { WeightIndex } from './trees.js';
-
-/** A small deterministic PRNG (mulberry32), so the sequences below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reference: the first position whose running sum exceeds u * total (the definition of the draw). */
 function linearDraw(weights: readonly number[], u: number): number {
