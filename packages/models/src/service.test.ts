@@ -61,6 +61,7 @@ describe('Service', () => {
     expect(service.status).toBe('stopped');
     expect(service.tags).toEqual([]);
     expect(service.restart_count).toBe(0);
+    expect(service.restart_due_at).toBeNull();
     expect(service.stats).toEqual(v.parse(ServiceStats, {}));
     expect(service.stats.error_rate).toBe(0);
   });
@@ -72,8 +73,14 @@ describe('Service', () => {
     [{ name: '' }],
     [{ name: 'has space' }],
     [{ created_at: 'yesterday' }],
+    [{ restart_due_at: 'in 5 s' }],
   ])('refuses %j', (patch) => {
     expect(v.safeParse(Service, { ...base, ...patch }).success).toBe(false);
+  });
+
+  it('keeps when a pending auto-restart is due', () => {
+    const due = '2025-01-01T00:00:05.000Z';
+    expect(v.parse(Service, { ...base, status: 'error', restart_due_at: due }).restart_due_at).toBe(due);
   });
 
   it('builds endpoints, bracketing IPv6', () => {

@@ -108,6 +108,8 @@ export const Service = v.object({
   last_health_check: v.optional(v.nullable(Timestamp), null),
   error_message: v.optional(v.nullable(boundedString(8192)), null),
   restart_count: v.optional(count(1_000_000_000), 0),
+  /** When the pending auto-restart of a service in ERROR is due; null when none is pending (spec B12). */
+  restart_due_at: v.optional(v.nullable(Timestamp), null),
   config: ServiceConfig,
   stats: v.optional(ServiceStats, {}),
 });

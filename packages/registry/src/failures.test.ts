@@ -155,6 +155,30 @@ describe('exits and auto-restart', () => {
       1_300,
       'RUNNING again within restart_delay + 1 s',
     );
+    expect((await h.registry.get(service.service_id)).restart_due_at).toBeNull();
+  });
+
+  it('stores when a pending restart is due; a stop or a start by hand clears it', async () => {
+    const { harness: h, service } = await fake({}, { restart_delay: 600 });
+    const crash = async () => {
+      await h.registry.start(service.service_id);
+      const crashedAt = Date.now();
+      process.kill(h.registry.pid(service.service_id) as number, 'SIGKILL');
+      const waiting = await waitFor(async () => {
+        const current = await h.registry.get(service.service_id);
+        return current.restart_due_at !== null && current;
+      });
+      const due = Date.parse(waiting.restart_due_at as string);
+      expect(due).toBeGreaterThanOrEqual(crashedAt + 600_000);
+      expect(due).toBeLessThanOrEqual(Date.now() + 600_000);
+      expect(waiting.status).toBe('error');
+    };
+    await crash();
+    const stopped = await h.registry.stop(service.service_id);
+    expect([stopped.status, stopped.restart_due_at]).toEqual(['stopped', null]);
+    await crash();
+    const started = await h.registry.start(service.service_id);
+    expect([started.status, started.restart_due_at]).toEqual(['running', null]);
   });
 
   it('without auto_restart a crash leaves ERROR with the exit code and stderr', async () => {
@@ -185,6 +209,7 @@ describe('exits and auto-restart', () => {
     expect(stored.status).toBe('error');
     expect(stored.error_message).toContain('2 restarts within 60 s');
     expect(stored.restart_count).toBe(2);
+    expect(stored.restart_due_at).toBeNull();
     expect(restarts.map((event) => [event.attempt, event.delay_ms])).toEqual([
       [1, 100],
       [2, 200],

@@ -1,5 +1,5 @@
 import type { Service, ServiceStatus } from '@myagent/models';
-import { pendingRestart } from './restart-policy.js';
+import { type PendingRestart, pendingRestart } from './restart-policy.js';
 import { type StoppedStray, stopStrays } from './strays.js';
 import type { BulkResult, ReconcileReport } from './types.js';
 
@@ -19,10 +19,10 @@ export interface ReconcileHost {
   /** Starts the service; a failure is reported in its result, not thrown. */
   start(service: Service): Promise<BulkResult>;
   /**
-   * Makes the auto-restart a dead manager had scheduled, with `restarts` already counted toward
-   * max_restart_count; a failure is reported in its result and goes on under the restart policy.
+   * Makes the auto-restart a dead manager had scheduled once its delay is over, with its restarts already
+   * counted toward max_restart_count; a failure goes on under the restart policy.
    */
-  resume(service: Service, restarts: number): Promise<BulkResult>;
+  resume(service: Service, pending: PendingRestart): Promise<BulkResult>;
 }
 
 /**
@@ -34,16 +34,15 @@ export async function reconcileServices(services: Service[], host: ReconcileHost
   const idle = services.filter((service) => host.pid(service.service_id) === undefined);
   const strays = await stopStrays(idle, host.ownPids, host.stopGraceMs, host.onStray);
   const revive = idle.filter((s) => SHOULD_RUN.includes(s.status));
-  // The old manager's downtime stands in for the rest of the restart delay: when it began is not stored.
   const pending = idle.flatMap((service) => {
-    const restarts = pendingRestart(service);
-    return restarts === undefined ? [] : [{ service, restarts }];
+    const restart = pendingRestart(service);
+    return restart === undefined ? [] : [{ service, restart }];
   });
   // A status a dead manager left mid-way (stopping) is settled; other errors stay for people to read.
   await Promise.all(services.filter((s) => s.status === 'stopping').map((s) => host.settleStopping(s)));
   const [started, resumed] = await Promise.all([
     Promise.all(revive.map((service) => host.start(service))),
-    Promise.all(pending.map(({ service, restarts }) => host.resume(service, restarts))),
+    Promise.all(pending.map(({ service, restart }) => host.resume(service, restart))),
   ]);
   return { started, resumed, strays };
 }

@@ -111,6 +111,7 @@ export async function storeService(checked: CheckedRequest, context: Registratio
     last_health_check: null,
     error_message: null,
     restart_count: 0,
+    restart_due_at: null,
     config: parseOrThrow(
       ServiceConfig,
       { ...request.config, agent_factory_path: agentPath },

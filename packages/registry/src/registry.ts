@@ -19,7 +19,12 @@ import { PeriodicTask } from './periodic.js';
 import { isPortFree } from './ports.js';
 import { reconcileServices, SHOULD_RUN } from './reconcile.js';
 import { bulk, checkRequest, listAll, serverArgs, storeService } from './registration.js';
-import { planRecovery, type ResolvedRestartPolicy, resolveRestartPolicy } from './restart-policy.js';
+import {
+  type PendingRestart,
+  planRecovery,
+  type ResolvedRestartPolicy,
+  resolveRestartPolicy,
+} from './restart-policy.js';
 import { ServiceRuntime } from './runtime.js';
 import { collectStats, stoppedStats } from './stats.js';
 import type {
@@ -30,6 +35,7 @@ import type {
   RegistryEvents,
   SearchLogsOptions,
   ServiceStore,
+  StatusPatch,
 } from './types.js';
 
 /**
@@ -195,7 +201,11 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       });
     };
     const host = connectHost(service.host);
-    await this.#setStatus(service, 'starting', { error_message: null, started_at: null });
+    await this.#setStatus(service, 'starting', {
+      error_message: null,
+      started_at: null,
+      restart_due_at: null,
+    });
     if (!(await isPortFree(service.host, service.port))) {
       return fail(`port ${service.port} is in use on ${service.host}`, 'PORT_IN_USE');
     }
@@ -260,7 +270,11 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     }
     if (!record) return service;
     if (service.status === to && !child?.running && to === 'stopped') return service;
-    const updated = await this.#setStatus(service, to, { error_message: errorMessage, started_at: null });
+    const updated = await this.#setStatus(service, to, {
+      error_message: errorMessage,
+      started_at: null,
+      restart_due_at: null,
+    });
     await this.#store.updateStats(serviceId, stoppedStats()).catch(() => undefined);
     return updated ?? this.get(serviceId);
   }
@@ -297,11 +311,18 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     // Someone stopped it meanwhile (an exit can race a stop): a stopped service stays stopped.
     if (service.status === 'stopped' || service.status === 'stopping') return;
     const plan = planRecovery(reason, service.config, runtime.tracker);
-    // The count first: a stored "restart N of M" line must never come with an older count, since the next
+    // The count first: a stored restart_due_at must never come with an older count, since the next
     // manager's reconcile resumes the restart from both.
     if (plan.restart) await this.#store.setRestartCount(serviceId, plan.restart.attempt);
-    await this.#setStatus(service, 'error', { error_message: plan.message, started_at: null });
-    if (!plan.restart) return;
+    const dueAt = plan.restart ? new Date(Date.now() + plan.restart.delayMs).toISOString() : null;
+    const failed = await this.#setStatus(service, 'error', {
+      error_message: plan.message,
+      started_at: null,
+      restart_due_at: dueAt,
+      // A stop that got in since the read above wins: no ERROR over its STOPPED, no restart after it.
+      expected: ['starting', 'running', 'unhealthy', 'error'],
+    });
+    if (!failed || !plan.restart) return;
     const { attempt, delayMs } = plan.restart;
     this.emit('restart', {
       service_id: serviceId,
@@ -309,6 +330,10 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       delay_ms: delayMs,
       reason,
     });
+    this.#scheduleRestart(serviceId, runtime, delayMs);
+  }
+
+  #scheduleRestart(serviceId: string, runtime: ServiceRuntime, delayMs: number): void {
     clearTimeout(runtime.restartTimer);
     runtime.restartTimer = setTimeout(() => {
       runtime.restartTimer = undefined;
@@ -335,12 +360,19 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     }
   }
 
-  /** The auto-restart a previous registry had scheduled, with the restarts it had counted. */
-  async #resumeRestart(serviceId: string, restarts: number): Promise<Service> {
+  /**
+   * The auto-restart a previous registry had scheduled, with the restarts it had counted: made now when it
+   * is due, else scheduled for when it is (the service stays ERROR until then).
+   */
+  async #resumeRestart(serviceId: string, pending: PendingRestart): Promise<Service> {
     const runtime = this.#runtime(serviceId);
     // Scheduled by this registry itself (a second reconcile): that timer makes it, with its own count.
     if (runtime.restartTimer) return this.get(serviceId);
-    runtime.tracker.resume(restarts);
+    runtime.tracker.resume(pending.restarts);
+    if (pending.delayMs > 0) {
+      this.#scheduleRestart(serviceId, runtime, pending.delayMs);
+      return this.get(serviceId);
+    }
     const failure = await this.#serial(serviceId, () => this.#autoRestart(serviceId));
     if (failure) throw failure;
     return this.get(serviceId);
@@ -433,7 +465,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       onStray: (found) => this.emit('stray', found),
       settleStopping: (s) => this.#setStatus(s, 'stopped', { started_at: null, expected: ['stopping'] }),
       start: (service) => this.#bulk(service, this.start(service.service_id)),
-      resume: (service, restarts) => this.#bulk(service, this.#resumeRestart(service.service_id, restarts)),
+      resume: (service, pending) => this.#bulk(service, this.#resumeRestart(service.service_id, pending)),
     });
   }
 
@@ -473,11 +505,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     return serverArgs(service, process.pid, typeof extra === 'function' ? extra(service) : (extra ?? []));
   }
 
-  async #setStatus(
-    service: Service,
-    to: ServiceStatus,
-    patch: { error_message?: string | null; started_at?: string | null; expected?: ServiceStatus[] },
-  ): Promise<Service | undefined> {
+  async #setStatus(service: Service, to: ServiceStatus, patch: StatusPatch): Promise<Service | undefined> {
     const updated = await this.#store.updateStatus(service.service_id, to, patch);
     if (updated && updated.status !== service.status) {
       this.emit('status', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pendingRestart, planRecovery, RestartTracker, resolveRestartPolicy } from './restart-policy.js';
+import { pendingRestart, RestartTracker, resolveRestartPolicy } from './restart-policy.js';
 
 const config = { restart_delay: 1, max_restart_count: 3 };
 
@@ -46,34 +46,27 @@ describe('RestartTracker', () => {
 
 describe('pendingRestart', () => {
   const policy = { auto_restart: true, restart_delay: 5, max_restart_count: 2 };
-  // What a registry stores on a crash: planRecovery's message, and the attempt as restart_count.
-  function stored(tracker: RestartTracker, reason = 'the agent server exited with code 3 unexpectedly') {
-    const plan = planRecovery(reason, policy, tracker);
-    return {
-      status: 'error' as const,
-      error_message: plan.message,
-      restart_count: plan.restart?.attempt ?? tracker.count(),
-      config: policy,
-    };
-  }
+  const now = Date.parse('2026-01-01T00:00:00.000Z');
+  const waiting = {
+    status: 'error' as const,
+    restart_due_at: new Date(now + 1_500).toISOString(),
+    restart_count: 2,
+    config: policy,
+  };
 
-  it('finds a scheduled restart, up to the last one the cap allows, with the restarts counted so far', () => {
-    const tracker = new RestartTracker(resolveRestartPolicy());
-    expect(pendingRestart(stored(tracker))).toBe(1);
-    expect(pendingRestart(stored(tracker))).toBe(2);
+  it('finds a scheduled restart, up to the last one the cap allows, with the wait still to do', () => {
+    expect(pendingRestart(waiting, now)).toEqual({ restarts: 2, delayMs: 1_500 });
+    expect(pendingRestart({ ...waiting, restart_count: 1 }, now)).toEqual({ restarts: 1, delayMs: 1_500 });
   });
 
-  it('leaves a service that gave up, failed a start, or may no longer restart', () => {
-    const tracker = new RestartTracker(resolveRestartPolicy());
-    tracker.resume(2);
-    const gaveUp = stored(tracker);
-    expect(gaveUp.error_message).toContain('restart limit reached');
-    expect(pendingRestart(gaveUp)).toBeUndefined();
-    const waiting = stored(new RestartTracker(resolveRestartPolicy()));
-    const failedStart = 'the agent server exited with code 1 before it was ready; stderr:\nError: boom';
-    expect(pendingRestart({ ...waiting, error_message: failedStart, restart_count: 0 })).toBeUndefined();
-    expect(pendingRestart({ ...waiting, config: { ...policy, auto_restart: false } })).toBeUndefined();
-    expect(pendingRestart({ ...waiting, config: { ...policy, max_restart_count: 0 } })).toBeUndefined();
-    expect(pendingRestart({ ...waiting, status: 'stopped' })).toBeUndefined();
+  it('waits no more once the due time has passed', () => {
+    expect(pendingRestart(waiting, now + 60_000)).toEqual({ restarts: 2, delayMs: 0 });
+  });
+
+  it('leaves a service with no restart due, or that may no longer restart', () => {
+    expect(pendingRestart({ ...waiting, restart_due_at: null }, now)).toBeUndefined();
+    expect(pendingRestart({ ...waiting, config: { ...policy, auto_restart: false } }, now)).toBeUndefined();
+    expect(pendingRestart({ ...waiting, config: { ...policy, max_restart_count: 1 } }, now)).toBeUndefined();
+    expect(pendingRestart({ ...waiting, status: 'stopped' }, now)).toBeUndefined();
   });
 });

@@ -100,25 +100,27 @@ export function planRecovery(
   };
 }
 
-// The last line planRecovery writes when it schedules a restart. A first start that failed, a cap reached
-// or auto_restart off end otherwise, so the line tells a waiting service from one left down on purpose.
-const SCHEDULED_RESTART = /\nrestart \d+ of \d+ in \S+ s$/u;
+/** A restart a previous registry had scheduled: the restarts it had counted, and the wait still to do. */
+export interface PendingRestart {
+  restarts: number;
+  delayMs: number;
+}
 
 /**
- * How many restarts already count against a stored service that was waiting for its auto-restart when its
- * registry went away (ERROR, its error_message ends with the scheduled restart, auto_restart still on and
- * restart_count, which includes the pending restart, within max_restart_count); undefined for any other.
+ * The auto-restart a stored service was waiting for when its registry went away (ERROR with restart_due_at
+ * set, auto_restart still on, restart_count, which includes the pending restart, within max_restart_count);
+ * undefined for any other. A due time already past is a wait of 0.
  */
 export function pendingRestart(
-  service: Pick<Service, 'status' | 'error_message' | 'restart_count'> & {
+  service: Pick<Service, 'status' | 'restart_due_at' | 'restart_count'> & {
     config: Pick<ServiceConfig, 'auto_restart' | 'max_restart_count'>;
   },
-): number | undefined {
+  now = Date.now(),
+): PendingRestart | undefined {
   const { auto_restart, max_restart_count } = service.config;
+  const due = service.restart_due_at;
   const waiting =
-    service.status === 'error' &&
-    auto_restart &&
-    service.restart_count <= max_restart_count &&
-    SCHEDULED_RESTART.test(service.error_message ?? '');
-  return waiting ? service.restart_count : undefined;
+    service.status === 'error' && auto_restart && due !== null && service.restart_count <= max_restart_count;
+  if (!waiting) return undefined;
+  return { restarts: service.restart_count, delayMs: Math.max(0, Date.parse(due) - now) };
 }

@@ -12,6 +12,8 @@ export interface ServiceListFilter {
 export interface StatusPatch {
   error_message?: string | null;
   started_at?: string | null;
+  /** When the pending auto-restart is due (ISO), or null: none pending. */
+  restart_due_at?: string | null;
   /** Compare-and-set: the update happens only while the stored status is one of these. */
   expected?: ServiceStatus[];
 }
@@ -124,7 +126,9 @@ export interface ReconcileReport {
   started: BulkResult[];
   /**
    * Services that were in ERROR waiting for an auto-restart when the previous manager went away, restarted
-   * under the restart policy (the restarts counted before still count).
+   * under the restart policy (the restarts counted before still count). One whose restart_due_at was past
+   * is restarted before reconcile returns, with that start's outcome; one not yet due is scheduled for
+   * then, and listed with success and its current status, error.
    */
   resumed: BulkResult[];
   /** Stray processes that were stopped. */

@@ -215,10 +215,14 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     );
   }
 
-  it('makes the pending auto-restart, and the restarts counted before still count', async () => {
+  /**
+   * A service whose manager went away while its auto-restart (restart 1 of 1, due in 600 s) was pending,
+   * and a second manager on the same database, not reconciled yet.
+   */
+  async function leftWaiting(name: string) {
     const first = await openHarness();
     const service = await first.registry.register({
-      name: 'waiting',
+      name,
       agent_factory_path: fixture('echo-agent.mjs'),
       // A long delay: the restart is still pending when the manager goes away.
       config: { restart_delay: 600, max_restart_count: 1 },
@@ -227,8 +231,8 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     process.kill(first.registry.pid(service.service_id) as number, 'SIGKILL');
     const waiting = await errorWith(first, service.service_id, 'restart 1 of 1 in 600 s');
     expect(waiting.restart_count).toBe(1);
+    expect(waiting.restart_due_at).not.toBeNull();
     await leave(first);
-
     const second = await openHarness({}, first.dbPath);
     cleanups.push(async () => {
       await second.close();
@@ -236,11 +240,24 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     });
     const restarts: RestartEvent[] = [];
     second.registry.on('restart', (event) => restarts.push(event));
+    /** Moves the stored due time, as if the manager had been down for a while. */
+    const dueIn = (ms: number) =>
+      second.storage.services.updateStatus(service.service_id, 'error', {
+        restart_due_at: new Date(Date.now() + ms).toISOString(),
+        expected: ['error'],
+      });
+    return { service, second, restarts, dueIn };
+  }
+
+  it('makes at once a pending auto-restart already due, and the restarts counted before still count', async () => {
+    const { service, second, restarts, dueIn } = await leftWaiting('overdue');
+    await dueIn(-1_000);
     const report = await second.registry.reconcile();
     expect(report.started).toEqual([]);
     expect(report.resumed).toMatchObject([
       { service_id: service.service_id, success: true, status: 'running' },
     ]);
+    expect((await second.registry.get(service.service_id)).restart_due_at).toBeNull();
     const pid = second.registry.pid(service.service_id) as number;
     expect(alive(pid)).toBe(true);
 
@@ -248,8 +265,37 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     process.kill(pid, 'SIGKILL');
     const gaveUp = await errorWith(second, service.service_id, 'restart limit reached');
     expect(gaveUp.error_message).toContain('1 restarts within');
+    expect(gaveUp.restart_due_at).toBeNull();
     expect(restarts).toEqual([]);
     expect(second.registry.pid(service.service_id)).toBeUndefined();
+  });
+
+  it('waits out the rest of the delay of a pending auto-restart not yet due', async () => {
+    const { service, second, restarts, dueIn } = await leftWaiting('not-yet');
+    // Well ahead, so that a loaded machine still reconciles before it is due.
+    await dueIn(3_000);
+    const report = await second.registry.reconcile();
+    expect(report.resumed).toMatchObject([
+      { service_id: service.service_id, success: true, status: 'error' },
+    ]);
+    expect(second.registry.pid(service.service_id)).toBeUndefined();
+    const waiting = await second.registry.get(service.service_id);
+    expect(waiting.status).toBe('error');
+    expect(waiting.restart_due_at).not.toBeNull();
+
+    const running = await waitFor(
+      async () => {
+        const current = await second.registry.get(service.service_id);
+        return current.status === 'running' && current;
+      },
+      15_000,
+      'RUNNING once the restart is due',
+    );
+    expect(running.restart_due_at).toBeNull();
+    expect(alive(second.registry.pid(service.service_id) as number)).toBe(true);
+    // A second reconcile neither restarts it again nor counts it twice.
+    expect((await second.registry.reconcile()).resumed).toEqual([]);
+    expect(restarts).toEqual([]);
   });
 
   it('leaves in ERROR a service that hit max_restart_count and one whose first start failed', async () => {
@@ -276,10 +322,10 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     const before = await Promise.all(
       [capped, broken].map(async (s) => first.storage.services.get(s.service_id)),
     );
-    // Within the cap by the count alone: only the reason written tells that it gave up.
-    expect(before.map((s) => [s?.status, s?.restart_count])).toEqual([
-      ['error', 1],
-      ['error', 0],
+    // Within the cap by the count alone: no restart due tells that it gave up.
+    expect(before.map((s) => [s?.status, s?.restart_count, s?.restart_due_at])).toEqual([
+      ['error', 1, null],
+      ['error', 0, null],
     ]);
     await leave(first);
 

@@ -142,6 +142,12 @@ function migrations(dialect: StorageDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Nullable, no default: the services stored before it had no restart pending that anybody could resume.
+    '0002_services_restart_due_at': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('services').addColumn('restart_due_at', 'text').execute();
+      },
+    },
   };
 }
 

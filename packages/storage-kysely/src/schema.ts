@@ -24,6 +24,8 @@ export interface ServicesTable {
   last_health_check: string | null;
   error_message: string | null;
   restart_count: number;
+  /** Added by migration 0002; null on the rows written before it. */
+  restart_due_at: string | null;
   config: JsonColumn;
   stats: JsonColumn;
 }

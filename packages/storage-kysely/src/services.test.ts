@@ -1,9 +1,10 @@
 // Conformance suite, part 1: services, routing rules and the store's lifecycle, on every dialect.
 import { AppError } from '@myagent/models';
+import { type Kysely, Migrator } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test/dialects.js';
 import { sampleHealth, sampleLog, sampleRule, sampleService } from '../test/samples.js';
-import type { Storage } from './index.js';
+import { createMigrationProvider, type Database, type Storage } from './index.js';
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -137,6 +138,83 @@ for (const harness of DIALECTS) {
       ).toBeUndefined();
       const bad = await rejection(storage.services.updateStatus(s.service_id, 'zombie' as never));
       expect(bad.code).toBe('INVALID_REQUEST');
+    });
+
+    it('sets and clears restart_due_at with the status, under compare-and-set', async () => {
+      const s = await storage.services.save(sampleService());
+      expect(s.restart_due_at).toBeNull();
+      const waiting = await storage.services.updateStatus(s.service_id, 'error', {
+        error_message: 'exit 1',
+        restart_due_at: '2025-03-01T00:00:05Z',
+        expected: ['stopped'],
+      });
+      expect(waiting).toMatchObject({ status: 'error', restart_due_at: '2025-03-01T00:00:05.000Z' });
+      expect(await storage.services.get(s.service_id)).toEqual(waiting);
+      // Left as is when not given; a failed compare-and-set changes nothing.
+      expect(
+        await storage.services.updateStatus(s.service_id, 'error', { error_message: 'again' }),
+      ).toMatchObject({ restart_due_at: '2025-03-01T00:00:05.000Z' });
+      expect(
+        await storage.services.updateStatus(s.service_id, 'starting', {
+          restart_due_at: null,
+          expected: ['stopped'],
+        }),
+      ).toBeUndefined();
+      expect((await storage.services.get(s.service_id))?.restart_due_at).toBe('2025-03-01T00:00:05.000Z');
+      const started = await storage.services.updateStatus(s.service_id, 'starting', {
+        restart_due_at: null,
+        expected: ['error'],
+      });
+      expect(started).toMatchObject({ status: 'starting', restart_due_at: null });
+      const bad = await rejection(
+        storage.services.updateStatus(s.service_id, 'error', { restart_due_at: 'soon' }),
+      );
+      expect(bad.code).toBe('INVALID_REQUEST');
+    });
+
+    it('migrates a database of the first release, whose services get no restart due', async () => {
+      const bare = await harness.bare();
+      const migrator = new Migrator({
+        db: bare.db,
+        provider: createMigrationProvider(harness.dialect),
+        ...(bare.migrationTableSchema !== undefined && { migrationTableSchema: bare.migrationTableSchema }),
+      });
+      try {
+        const { error } = await migrator.migrateTo('0001_initial');
+        expect(error).toBeUndefined();
+        const old = sampleService({ status: 'error', error_message: 'exit 1\nrestart 1 of 3 in 5 s' });
+        await (bare.db as Kysely<Database>)
+          .insertInto('services')
+          .values({
+            service_id: old.service_id,
+            name: old.name,
+            description: '',
+            host: old.host,
+            port: old.port,
+            endpoint: old.endpoint,
+            tags: '[]',
+            agent_type: 'myagent',
+            version: '1.0.0',
+            status: 'error',
+            created_at: old.created_at,
+            started_at: null,
+            last_health_check: null,
+            error_message: old.error_message ?? null,
+            restart_count: 1,
+            config: JSON.stringify(old.config),
+            stats: '{}',
+          } as never)
+          .execute();
+      } finally {
+        await bare.db.destroy();
+      }
+      await using migrated = await bare.open();
+      const [only] = (await migrated.services.list()).services;
+      expect(only).toMatchObject({ status: 'error', restart_count: 1, restart_due_at: null });
+      const due = await migrated.services.updateStatus(only?.service_id as string, 'error', {
+        restart_due_at: '2025-03-01T00:00:05.000Z',
+      });
+      expect(due?.restart_due_at).toBe('2025-03-01T00:00:05.000Z');
     });
 
     it('lets exactly one of many concurrent compare-and-set updates win', async () => {

@@ -47,6 +47,8 @@ export interface UpdateStatusOptions {
   error_message?: string | null;
   /** Set (or clear with null) the start time; left as is when undefined. */
   started_at?: string | null;
+  /** Set (or clear with null) when the pending auto-restart is due; left as is when undefined. */
+  restart_due_at?: string | null;
   /** Compare-and-set: the update happens only while the current status is one of these. */
   expected?: readonly ServiceStatus[];
 }

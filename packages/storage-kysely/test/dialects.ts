@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import {
   createPostgresStorage,
   createSqliteStorage,
@@ -10,6 +12,15 @@ import {
   type StorageDialect,
 } from '../src/index.js';
 import { loadPg } from '../src/internal/load-pg.js';
+
+/** A bare connection to a new database, to put it in the state an older release left it in. */
+export interface BareDatabase {
+  db: Kysely<unknown>;
+  /** Where the Migrator keeps its tables, as the store passes it. */
+  migrationTableSchema?: string;
+  /** Opens the store on this database (after `db.destroy()`). */
+  open(): Promise<Storage>;
+}
 
 /** Opens fresh stores of one dialect and removes everything they left behind. */
 export interface DialectHarness {
@@ -20,6 +31,8 @@ export interface DialectHarness {
   open(): Promise<{ storage: Storage; reopen: () => Promise<Storage> }>;
   /** An opener of a new database that does not exist yet (each call of it opens another handle). */
   fresh(): () => Promise<Storage>;
+  /** A new database without any table yet. */
+  bare(): Promise<BareDatabase>;
   cleanup(): Promise<void>;
 }
 
@@ -39,6 +52,12 @@ function sqliteHarness(): DialectHarness {
       dir ??= mkdtempSync(join(tmpdir(), 'myagent-storage-'));
       const path = join(dir, `store-${n++}.db`);
       return () => createSqliteStorage({ path });
+    },
+    async bare() {
+      dir ??= mkdtempSync(join(tmpdir(), 'myagent-storage-'));
+      const path = join(dir, `store-${n++}.db`);
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) });
+      return { db, open: () => createSqliteStorage({ path }) };
     },
     async cleanup() {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -61,6 +80,19 @@ function postgresHarness(): DialectHarness {
       const schema = `${run}_${schemas.length}`;
       schemas.push(schema);
       return () => createPostgresStorage({ url: PG_URL as string, schema, maxConnections: 4 });
+    },
+    async bare() {
+      const schema = `${run}_${schemas.length}`;
+      schemas.push(schema);
+      const pg = await loadPg();
+      const pool = new pg.Pool({ connectionString: PG_URL, max: 1, options: `-c search_path="${schema}"` });
+      const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+      await sql`create schema ${sql.id(schema)}`.execute(db);
+      return {
+        db,
+        migrationTableSchema: schema,
+        open: () => createPostgresStorage({ url: PG_URL as string, schema, maxConnections: 4 }),
+      };
     },
     async cleanup() {
       if (schemas.length === 0) return;

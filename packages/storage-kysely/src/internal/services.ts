@@ -42,6 +42,7 @@ function toRow(service: Service): Insertable<ServicesTable> {
     last_health_check: service.last_health_check,
     error_message: service.error_message,
     restart_count: service.restart_count,
+    restart_due_at: service.restart_due_at,
     config: toJson(service.config),
     stats: toJson(service.stats),
   };
@@ -70,6 +71,7 @@ function validate(input: unknown): Service {
     created_at: canonicalTime(service.created_at),
     started_at: canonicalTime(service.started_at),
     last_health_check: canonicalTime(service.last_health_check),
+    restart_due_at: canonicalTime(service.restart_due_at),
     stats: { ...service.stats, last_updated: canonicalTime(service.stats.last_updated) },
   };
 }
@@ -182,6 +184,7 @@ export function createServiceRepository(ctx: Context): ServiceRepository {
           status: next,
           ...(options.error_message !== undefined && { error_message: options.error_message }),
           ...(options.started_at !== undefined && { started_at: options.started_at }),
+          ...(options.restart_due_at !== undefined && { restart_due_at: options.restart_due_at }),
         };
       });
     },
