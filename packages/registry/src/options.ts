@@ -33,3 +33,8 @@ export interface RegistryOptions {
   /** Working directory of the children and base of relative agent paths (default: process.cwd()). */
   cwd?: string;
 }
+
+/** Where the children run and relative agent paths start from. */
+export function workingDirectory(options: RegistryOptions): string {
+  return options.cwd ?? process.cwd();
+}

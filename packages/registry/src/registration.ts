@@ -41,6 +41,17 @@ export async function listAll(store: ServiceStore): Promise<Service[]> {
   }
 }
 
+/** The stored service. @throws AppError SERVICE_NOT_FOUND */
+export async function requireService(store: ServiceStore, serviceId: string): Promise<Service> {
+  const service = await store.get(serviceId);
+  if (!service) {
+    throw new AppError('SERVICE_NOT_FOUND', `Service '${serviceId}' not found`, {
+      details: { service_id: serviceId },
+    });
+  }
+  return service;
+}
+
 async function assertNameFree(store: ServiceStore, name: string): Promise<void> {
   if (await store.getByName(name)) {
     throw new AppError('SERVICE_ALREADY_EXISTS', `Service '${name}' already exists`, { details: { name } });

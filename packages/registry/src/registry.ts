@@ -2,31 +2,18 @@ import { EventEmitter } from 'node:events';
 import {
   AppError,
   type CreateServiceRequestInput,
-  isoNow,
   type LogLine,
   type Service,
   type ServiceStats,
-  type ServiceStatus,
-  serviceEndpoint,
 } from '@myagent/models';
-import { connectHost } from './agent-health.js';
-import { type Child, cleanBaseEnv } from './child.js';
-import { crashReason, launchChild } from './launch.js';
-import { parseLogLine } from './log-lines.js';
 import { LogWriter } from './log-writer.js';
-import type { RegistryOptions } from './options.js';
+import { type RegistryOptions, workingDirectory } from './options.js';
 import { PeriodicTask } from './periodic.js';
-import { isPortFree } from './ports.js';
 import { reconcileServices, SHOULD_RUN } from './reconcile.js';
-import { bulk, checkRequest, listAll, serverArgs, storeService } from './registration.js';
-import {
-  type PendingRestart,
-  planRecovery,
-  type ResolvedRestartPolicy,
-  resolveRestartPolicy,
-} from './restart-policy.js';
-import { ServiceRuntime } from './runtime.js';
-import { collectStats, stoppedStats } from './stats.js';
+import { bulk, checkRequest, listAll, requireService, storeService } from './registration.js';
+import { resolveRestartPolicy } from './restart-policy.js';
+import { collectStats } from './stats.js';
+import { Supervisor } from './supervisor.js';
 import type {
   BulkResult,
   ListLogsOptions,
@@ -35,7 +22,6 @@ import type {
   RegistryEvents,
   SearchLogsOptions,
   ServiceStore,
-  StatusPatch,
 } from './types.js';
 
 /**
@@ -48,22 +34,27 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   readonly #logSink: LogSink;
   readonly #logs: LogWriter;
   readonly #options: RegistryOptions;
-  readonly #policy: ResolvedRestartPolicy;
-  readonly #runtimes = new Map<string, ServiceRuntime>();
+  readonly #supervisor: Supervisor;
   readonly #statsPoll: PeriodicTask | undefined;
   #registering: Promise<unknown> = Promise.resolve();
-  #closed = false;
 
   constructor(options: RegistryOptions) {
     super();
     this.#options = options;
     this.#store = options.store;
     this.#logSink = options.logs;
-    this.#policy = resolveRestartPolicy(options.restart);
+    const policy = resolveRestartPolicy(options.restart);
     this.#logs = new LogWriter(options.logs, {
       maxLinesPerService: options.maxLogLines ?? 10_000,
       flushIntervalMs: options.logFlushMs ?? 100,
       onError: (error) => this.#fail(error),
+    });
+    this.#supervisor = new Supervisor({
+      options,
+      policy,
+      logs: this.#logs,
+      emit: this.emit.bind(this),
+      fail: (error) => this.#fail(error),
     });
     const every = options.statsIntervalMs ?? 5_000;
     if (every > 0) this.#statsPoll = new PeriodicTask(every, () => this.#refreshAllStats());
@@ -82,7 +73,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       store: this.#store,
       portRange: this.#options.portRange,
       agentCheck: this.#options.agentCheck,
-      cwd: this.#cwd(),
+      cwd: workingDirectory(this.#options),
       serverScript: this.#options.command.args.findLast((arg) => !arg.startsWith('-')),
     };
     const checked = await checkRequest(input, context);
@@ -100,30 +91,22 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   /** Stops the service if it runs, then deletes it (its health history and logs go with it in storage). */
   async unregister(serviceId: string): Promise<boolean> {
     await this.stop(serviceId);
-    return this.#serial(serviceId, async () => {
+    return this.#supervisor.serial(serviceId, async () => {
       await this.#logs.flush();
       this.#logs.drop(serviceId);
-      const runtime = this.#runtimes.get(serviceId);
-      runtime?.clearTimers();
-      this.#runtimes.delete(serviceId);
+      this.#supervisor.forget(serviceId);
       return this.#store.delete(serviceId);
     });
   }
 
   /** The stored service. @throws AppError SERVICE_NOT_FOUND */
-  async get(serviceId: string): Promise<Service> {
-    const service = await this.#store.get(serviceId);
-    if (!service) {
-      throw new AppError('SERVICE_NOT_FOUND', `Service '${serviceId}' not found`, {
-        details: { service_id: serviceId },
-      });
-    }
-    return service;
+  get(serviceId: string): Promise<Service> {
+    return requireService(this.#store, serviceId);
   }
 
   /** The pid of the service's running child, if any. */
   pid(serviceId: string): number | undefined {
-    return this.#runtimes.get(serviceId)?.pid;
+    return this.#supervisor.pid(serviceId);
   }
 
   // ---- start / stop -------------------------------------------------------------------------------------
@@ -136,10 +119,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   async start(serviceId: string): Promise<Service> {
     this.#assertOpen();
     await this.get(serviceId);
-    const runtime = this.#runtime(serviceId);
-    clearTimeout(runtime.restartTimer);
-    runtime.tracker.reset();
-    return this.#serial(serviceId, () => this.#launch(serviceId));
+    return this.#supervisor.start(serviceId);
   }
 
   /**
@@ -148,10 +128,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
    */
   async stop(serviceId: string): Promise<Service> {
     await this.get(serviceId);
-    const runtime = this.#runtime(serviceId);
-    clearTimeout(runtime.restartTimer);
-    runtime.startAbort?.abort();
-    return this.#serial(serviceId, () => this.#halt(serviceId, 'stopped', null));
+    return this.#supervisor.stop(serviceId);
   }
 
   /** Stops, then starts; the restart count starts over (a person asked for it). */
@@ -189,207 +166,20 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     );
   }
 
-  async #launch(serviceId: string, reason = 'start'): Promise<Service> {
-    const runtime = this.#runtime(serviceId);
-    const service = await this.get(serviceId);
-    if (runtime.child?.running) return service;
-    if (this.#closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
-    const fail = async (message: string, code: 'SERVICE_START_FAILED' | 'PORT_IN_USE') => {
-      const updated = await this.#setStatus(service, 'error', { error_message: message, started_at: null });
-      throw new AppError(code, `Service '${service.name}' failed to start: ${message}`, {
-        details: { service_id: serviceId, status: updated?.status ?? 'error', reason },
-      });
-    };
-    const host = connectHost(service.host);
-    await this.#setStatus(service, 'starting', {
-      error_message: null,
-      started_at: null,
-      restart_due_at: null,
-    });
-    if (!(await isPortFree(service.host, service.port))) {
-      return fail(`port ${service.port} is in use on ${service.host}`, 'PORT_IN_USE');
-    }
-    const launched = await launchChild({
-      service,
-      runtime,
-      spawn: {
-        command: this.#options.command.command,
-        args: [...this.#options.command.args, ...this.#serverArgs(service)],
-        env: {
-          ...(this.#options.baseEnv ?? cleanBaseEnv()),
-          MYAGENT_SERVICE_ID: service.service_id,
-          MYAGENT_SERVICE_NAME: service.name,
-          ...service.config.environment,
-        },
-        cwd: this.#cwd(),
-        onLine: (stream, text) => {
-          const line = parseLogLine(serviceId, stream, text);
-          this.#logs.push(line);
-          this.emit('log', line);
-        },
-      },
-      endpoint: serviceEndpoint(host, service.port),
-      readyTimeoutMs: this.#options.readyTimeoutMs ?? 30_000,
-      onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
-    });
-    if (!launched.ready) return fail(launched.message, 'SERVICE_START_FAILED');
-    const child = launched.child;
-    const running = await this.#setStatus(service, 'running', {
-      error_message: null,
-      started_at: isoNow(),
-      expected: ['starting'],
-    });
-    runtime.starting = undefined;
-    if (runtime.child !== child) {
-      // It died between its answer and our RUNNING write; #onExit left that exit to us.
-      const reason = crashReason(child, await child.exited);
-      void this.#serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
-        this.#fail(error),
-      );
-      return running ?? this.get(serviceId);
-    }
-    runtime.armHealthyReset(this.#policy.healthyResetMs, () => {
-      void this.#store.setRestartCount(serviceId, 0).catch((error: Error) => this.#fail(error));
-    });
-    return running ?? this.get(serviceId);
-  }
-
-  async #halt(
-    serviceId: string,
-    to: 'stopped' | 'error',
-    errorMessage: string | null,
-    record = true,
-  ): Promise<Service> {
-    const runtime = this.#runtime(serviceId);
-    const service = await this.get(serviceId);
-    clearTimeout(runtime.healthyTimer);
-    const child = runtime.child;
-    if (child?.running) {
-      if (record) await this.#setStatus(service, 'stopping', {});
-      await runtime.kill(child, this.#options.stopGraceMs ?? 10_000);
-    }
-    if (!record) return service;
-    if (service.status === to && !child?.running && to === 'stopped') return service;
-    const updated = await this.#setStatus(service, to, {
-      error_message: errorMessage,
-      started_at: null,
-      restart_due_at: null,
-    });
-    await this.#store.updateStats(serviceId, stoppedStats()).catch(() => undefined);
-    return updated ?? this.get(serviceId);
-  }
-
-  // ---- exits and auto-restart ---------------------------------------------------------------------------
-
-  #onExit(serviceId: string, child: Child, code: number | null, signal: string | null): void {
-    const runtime = this.#runtimes.get(serviceId);
-    const expected = runtime?.stopping === child;
-    this.emit('exit', {
-      service_id: serviceId,
-      pid: child.pid,
-      code,
-      signal,
-      expected,
-      stderr_tail: child.stderrTail.lines(),
-    });
-    if (!runtime || runtime.child !== child) return;
-    runtime.child = undefined;
-    if (runtime.stopping === child) runtime.stopping = undefined;
-    clearTimeout(runtime.healthyTimer);
-    // A stop owns an expected exit; a start in progress sees the exit through its own abort signal.
-    if (expected || runtime.starting === child || this.#closed) return;
-    const reason = crashReason(child, { code, signal });
-    void this.#serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
-      this.#fail(error),
-    );
-  }
-
-  async #afterFailure(serviceId: string, reason: string): Promise<void> {
-    const runtime = this.#runtimes.get(serviceId);
-    const service = await this.#store.get(serviceId);
-    if (!runtime || !service || this.#closed || runtime.child?.running) return;
-    // Someone stopped it meanwhile (an exit can race a stop): a stopped service stays stopped.
-    if (service.status === 'stopped' || service.status === 'stopping') return;
-    const plan = planRecovery(reason, service.config, runtime.tracker);
-    // The count first: a stored restart_due_at must never come with an older count, since the next
-    // manager's reconcile resumes the restart from both.
-    if (plan.restart) await this.#store.setRestartCount(serviceId, plan.restart.attempt);
-    const dueAt = plan.restart ? new Date(Date.now() + plan.restart.delayMs).toISOString() : null;
-    const failed = await this.#setStatus(service, 'error', {
-      error_message: plan.message,
-      started_at: null,
-      restart_due_at: dueAt,
-      // A stop that got in since the read above wins: no ERROR over its STOPPED, no restart after it.
-      expected: ['starting', 'running', 'unhealthy', 'error'],
-    });
-    if (!failed || !plan.restart) return;
-    const { attempt, delayMs } = plan.restart;
-    this.emit('restart', {
-      service_id: serviceId,
-      attempt,
-      delay_ms: delayMs,
-      reason,
-    });
-    this.#scheduleRestart(serviceId, runtime, delayMs);
-  }
-
-  #scheduleRestart(serviceId: string, runtime: ServiceRuntime, delayMs: number): void {
-    clearTimeout(runtime.restartTimer);
-    runtime.restartTimer = setTimeout(() => {
-      runtime.restartTimer = undefined;
-      void this.#serial(serviceId, () => this.#autoRestart(serviceId)).catch((error: Error) =>
-        this.#fail(error),
-      );
-    }, delayMs);
-  }
-
-  /**
-   * Makes a scheduled restart, unless someone stopped or started the service meanwhile; a failed launch
-   * goes back to the policy (the next attempt, or the cap). Resolves with that launch's error, if any.
-   */
-  async #autoRestart(serviceId: string): Promise<AppError | undefined> {
-    const current = await this.#store.get(serviceId);
-    if (current?.status !== 'error' || this.#closed) return undefined;
-    try {
-      await this.#launch(serviceId, 'auto-restart');
-      return undefined;
-    } catch (error) {
-      const failure = AppError.from(error);
-      await this.#afterFailure(serviceId, failure.message);
-      return failure;
-    }
-  }
-
-  /**
-   * The auto-restart a previous registry had scheduled, with the restarts it had counted: made now when it
-   * is due, else scheduled for when it is (the service stays ERROR until then).
-   */
-  async #resumeRestart(serviceId: string, pending: PendingRestart): Promise<Service> {
-    const runtime = this.#runtime(serviceId);
-    // Scheduled by this registry itself (a second reconcile): that timer makes it, with its own count.
-    if (runtime.restartTimer) return this.get(serviceId);
-    runtime.tracker.resume(pending.restarts);
-    if (pending.delayMs > 0) {
-      this.#scheduleRestart(serviceId, runtime, pending.delayMs);
-      return this.get(serviceId);
-    }
-    const failure = await this.#serial(serviceId, () => this.#autoRestart(serviceId));
-    if (failure) throw failure;
-    return this.get(serviceId);
-  }
+  // ---- health hooks -------------------------------------------------------------------------------------
 
   /**
    * Marks a running service UNHEALTHY (health monitors call this); it stays up. No-op unless RUNNING.
    */
   async markUnhealthy(serviceId: string, reason: string): Promise<Service | undefined> {
     const service = await this.get(serviceId);
-    return this.#setStatus(service, 'unhealthy', { error_message: reason, expected: ['running'] });
+    return this.#supervisor.setStatus(service, 'unhealthy', { error_message: reason, expected: ['running'] });
   }
 
   /** Marks an UNHEALTHY service RUNNING again once its checks pass. No-op unless UNHEALTHY. */
   async markHealthy(serviceId: string): Promise<Service | undefined> {
     const service = await this.get(serviceId);
-    return this.#setStatus(service, 'running', { error_message: null, expected: ['unhealthy'] });
+    return this.#supervisor.setStatus(service, 'running', { error_message: null, expected: ['unhealthy'] });
   }
 
   /**
@@ -398,13 +188,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
    */
   async restartFailed(serviceId: string, reason: string): Promise<Service> {
     await this.get(serviceId);
-    const runtime = this.#runtime(serviceId);
-    runtime.startAbort?.abort();
-    return this.#serial(serviceId, async () => {
-      await this.#halt(serviceId, 'error', reason);
-      await this.#afterFailure(serviceId, reason);
-      return this.get(serviceId);
-    });
+    return this.#supervisor.restartFailed(serviceId, reason);
   }
 
   // ---- stats, logs, reconciliation, shutdown -------------------------------------------------------------
@@ -412,7 +196,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   /** Reads the service's stats now (B9: /proc and the agent server's /health) and stores them. */
   async refreshStats(serviceId: string): Promise<ServiceStats> {
     const service = await this.get(serviceId);
-    const runtime = this.#runtime(serviceId);
+    const runtime = this.#supervisor.runtime(serviceId);
     const pid = this.pid(serviceId);
     if (pid === undefined || !SHOULD_RUN.includes(service.status)) return service.stats;
     const { stats, sample } = await collectStats(service, pid, runtime.sample, runtime.peak);
@@ -423,9 +207,8 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   async #refreshAllStats(): Promise<void> {
-    for (const [serviceId, runtime] of this.#runtimes) {
-      if (this.#closed) return;
-      if (!runtime.child?.running || runtime.starting) continue;
+    for (const serviceId of this.#supervisor.runningServices()) {
+      if (this.#supervisor.closed) return;
       await this.refreshStats(serviceId).catch((error: Error) => {
         if (!(error instanceof AppError && error.code === 'SERVICE_NOT_FOUND')) this.#fail(error);
       });
@@ -457,15 +240,16 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   async reconcile(): Promise<ReconcileReport> {
     this.#assertOpen();
     const services = await listAll(this.#store);
-    const ownPids = new Set([...this.#runtimes.values()].flatMap((r) => (r.child?.pid ? [r.child.pid] : [])));
+    const supervisor = this.#supervisor;
     return reconcileServices(services, {
       pid: (serviceId) => this.pid(serviceId),
-      ownPids,
+      ownPids: supervisor.ownPids(),
       stopGraceMs: this.#options.stopGraceMs ?? 10_000,
       onStray: (found) => this.emit('stray', found),
-      settleStopping: (s) => this.#setStatus(s, 'stopped', { started_at: null, expected: ['stopping'] }),
+      settleStopping: (s) => supervisor.setStatus(s, 'stopped', { started_at: null, expected: ['stopping'] }),
       start: (service) => this.#bulk(service, this.start(service.service_id)),
-      resume: (service, pending) => this.#bulk(service, this.#resumeRestart(service.service_id, pending)),
+      resume: (service, pending) =>
+        this.#bulk(service, supervisor.resumeRestart(service.service_id, pending)),
     });
   }
 
@@ -475,22 +259,11 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
    * were, so that the next manager's {@link reconcile} starts those services again.
    */
   async close(options: { preserveStatus?: boolean } = {}): Promise<void> {
-    if (this.#closed) return;
+    if (this.#supervisor.closed) return;
     // Closed first: no restart, start or registration begins while the children are stopped.
-    this.#closed = true;
+    this.#supervisor.close();
     await this.#statsPoll?.stop();
-    for (const runtime of this.#runtimes.values()) clearTimeout(runtime.restartTimer);
-    const running = [...this.#runtimes].filter(([, r]) => r.child?.running || r.startAbort);
-    for (const [, runtime] of running) runtime.startAbort?.abort();
-    const record = !options.preserveStatus;
-    await Promise.all(
-      running.map(([id, runtime]) =>
-        runtime
-          .serial(() => this.#halt(id, 'stopped', null, record))
-          .catch((error: Error) => this.#fail(error)),
-      ),
-    );
-    for (const runtime of this.#runtimes.values()) runtime.clearTimers();
+    await this.#supervisor.haltAll(!options.preserveStatus);
     await this.#logs.flush({ prune: true });
   }
 
@@ -498,47 +271,8 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     await this.close();
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------------
-
-  #serverArgs(service: Service): string[] {
-    const extra = this.#options.serverArgs;
-    return serverArgs(service, process.pid, typeof extra === 'function' ? extra(service) : (extra ?? []));
-  }
-
-  async #setStatus(service: Service, to: ServiceStatus, patch: StatusPatch): Promise<Service | undefined> {
-    const updated = await this.#store.updateStatus(service.service_id, to, patch);
-    if (updated && updated.status !== service.status) {
-      this.emit('status', {
-        service_id: service.service_id,
-        name: service.name,
-        from: service.status,
-        to,
-        error_message: updated.error_message ?? null,
-      });
-    }
-    if (updated) service.status = updated.status;
-    return updated;
-  }
-
-  #runtime(serviceId: string): ServiceRuntime {
-    let runtime = this.#runtimes.get(serviceId);
-    if (!runtime) {
-      runtime = new ServiceRuntime(this.#policy);
-      this.#runtimes.set(serviceId, runtime);
-    }
-    return runtime;
-  }
-
-  #serial<T>(serviceId: string, task: () => Promise<T>): Promise<T> {
-    return this.#runtime(serviceId).serial(task);
-  }
-
-  #cwd(): string {
-    return this.#options.cwd ?? process.cwd();
-  }
-
   #assertOpen(): void {
-    if (this.#closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
+    if (this.#supervisor.closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
   }
 
   #fail(error: Error): void {

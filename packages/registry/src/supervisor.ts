@@ -1,0 +1,347 @@
+import type { EventEmitter } from 'node:events';
+import { AppError, isoNow, type Service, type ServiceStatus, serviceEndpoint } from '@myagent/models';
+import { connectHost } from './agent-health.js';
+import { type Child, cleanBaseEnv } from './child.js';
+import { crashReason, launchChild } from './launch.js';
+import { parseLogLine } from './log-lines.js';
+import type { LogWriter } from './log-writer.js';
+import { type RegistryOptions, workingDirectory } from './options.js';
+import { isPortFree } from './ports.js';
+import { requireService, serverArgs } from './registration.js';
+import { type PendingRestart, planRecovery, type ResolvedRestartPolicy } from './restart-policy.js';
+import { ServiceRuntime } from './runtime.js';
+import { stoppedStats } from './stats.js';
+import type { RegistryEvents, ServiceStore, StatusPatch } from './types.js';
+
+/** What a {@link Supervisor} needs from the registry it works for. */
+export interface SupervisorHost {
+  options: RegistryOptions;
+  policy: ResolvedRestartPolicy;
+  logs: LogWriter;
+  /** Reports through the registry's own events, in the order they happen. */
+  emit: EventEmitter<RegistryEvents>['emit'];
+  /** A background step failed; the registry goes on. */
+  fail: (error: Error) => void;
+}
+
+/**
+ * Runs each service's child: the in-memory runtimes, one operation at a time per service, the status
+ * writes, and what happens after an exit (ERROR, auto-restart with backoff, or a restart resumed).
+ */
+export class Supervisor {
+  readonly #store: ServiceStore;
+  readonly #options: RegistryOptions;
+  readonly #policy: ResolvedRestartPolicy;
+  readonly #logs: LogWriter;
+  readonly #emit: SupervisorHost['emit'];
+  readonly #fail: SupervisorHost['fail'];
+  readonly #runtimes = new Map<string, ServiceRuntime>();
+  #closed = false;
+
+  constructor(host: SupervisorHost) {
+    this.#options = host.options;
+    this.#store = host.options.store;
+    this.#policy = host.policy;
+    this.#logs = host.logs;
+    this.#emit = host.emit;
+    this.#fail = host.fail;
+  }
+
+  /** No launch or restart begins once this is true. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The pid of the service's running child, if any. */
+  pid(serviceId: string): number | undefined {
+    return this.#runtimes.get(serviceId)?.pid;
+  }
+
+  /** Pids of every child this registry runs: never strays. */
+  ownPids(): Set<number> {
+    return new Set([...this.#runtimes.values()].flatMap((r) => (r.child?.pid ? [r.child.pid] : [])));
+  }
+
+  /** Services whose child runs past its start, looked at one by one as the caller goes on. */
+  *runningServices(): Generator<string> {
+    for (const [serviceId, runtime] of this.#runtimes) {
+      if (runtime.child?.running && !runtime.starting) yield serviceId;
+    }
+  }
+
+  runtime(serviceId: string): ServiceRuntime {
+    let runtime = this.#runtimes.get(serviceId);
+    if (!runtime) {
+      runtime = new ServiceRuntime(this.#policy);
+      this.#runtimes.set(serviceId, runtime);
+    }
+    return runtime;
+  }
+
+  /** Runs `task` after the service's operations under way, before any asked later. */
+  serial<T>(serviceId: string, task: () => Promise<T>): Promise<T> {
+    return this.runtime(serviceId).serial(task);
+  }
+
+  /** Drops the service's runtime and its timers (it is being deleted). */
+  forget(serviceId: string): void {
+    this.#runtimes.get(serviceId)?.clearTimers();
+    this.#runtimes.delete(serviceId);
+  }
+
+  start(serviceId: string): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    clearTimeout(runtime.restartTimer);
+    runtime.tracker.reset();
+    return this.serial(serviceId, () => this.#launch(serviceId));
+  }
+
+  stop(serviceId: string): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    clearTimeout(runtime.restartTimer);
+    runtime.startAbort?.abort();
+    return this.serial(serviceId, () => this.#halt(serviceId, 'stopped', null));
+  }
+
+  restartFailed(serviceId: string, reason: string): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    runtime.startAbort?.abort();
+    return this.serial(serviceId, async () => {
+      await this.#halt(serviceId, 'error', reason);
+      await this.#afterFailure(serviceId, reason);
+      return requireService(this.#store, serviceId);
+    });
+  }
+
+  /**
+   * Stops every child and clears every timer, with no restart after; `record` false leaves the stored
+   * statuses as they were.
+   */
+  async haltAll(record: boolean): Promise<void> {
+    for (const runtime of this.#runtimes.values()) clearTimeout(runtime.restartTimer);
+    const running = [...this.#runtimes].filter(([, r]) => r.child?.running || r.startAbort);
+    for (const [, runtime] of running) runtime.startAbort?.abort();
+    await Promise.all(
+      running.map(([id, runtime]) =>
+        runtime
+          .serial(() => this.#halt(id, 'stopped', null, record))
+          .catch((error: Error) => this.#fail(error)),
+      ),
+    );
+    for (const runtime of this.#runtimes.values()) runtime.clearTimers();
+  }
+
+  /** Writes the status (compare-and-set with `patch.expected`) and reports a change as a `status` event. */
+  async setStatus(service: Service, to: ServiceStatus, patch: StatusPatch): Promise<Service | undefined> {
+    const updated = await this.#store.updateStatus(service.service_id, to, patch);
+    if (updated && updated.status !== service.status) {
+      this.#emit('status', {
+        service_id: service.service_id,
+        name: service.name,
+        from: service.status,
+        to,
+        error_message: updated.error_message ?? null,
+      });
+    }
+    if (updated) service.status = updated.status;
+    return updated;
+  }
+
+  /**
+   * The auto-restart a previous registry had scheduled, with the restarts it had counted: made now when it
+   * is due, else scheduled for when it is (the service stays ERROR until then).
+   */
+  async resumeRestart(serviceId: string, pending: PendingRestart): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    // Scheduled by this registry itself (a second reconcile): that timer makes it, with its own count.
+    if (runtime.restartTimer) return requireService(this.#store, serviceId);
+    runtime.tracker.resume(pending.restarts);
+    if (pending.delayMs > 0) {
+      this.#scheduleRestart(serviceId, runtime, pending.delayMs);
+      return requireService(this.#store, serviceId);
+    }
+    const failure = await this.serial(serviceId, () => this.#autoRestart(serviceId));
+    if (failure) throw failure;
+    return requireService(this.#store, serviceId);
+  }
+
+  async #launch(serviceId: string, reason = 'start'): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    const service = await requireService(this.#store, serviceId);
+    if (runtime.child?.running) return service;
+    if (this.#closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
+    const fail = async (message: string, code: 'SERVICE_START_FAILED' | 'PORT_IN_USE') => {
+      const updated = await this.setStatus(service, 'error', { error_message: message, started_at: null });
+      throw new AppError(code, `Service '${service.name}' failed to start: ${message}`, {
+        details: { service_id: serviceId, status: updated?.status ?? 'error', reason },
+      });
+    };
+    const host = connectHost(service.host);
+    await this.setStatus(service, 'starting', {
+      error_message: null,
+      started_at: null,
+      restart_due_at: null,
+    });
+    if (!(await isPortFree(service.host, service.port))) {
+      return fail(`port ${service.port} is in use on ${service.host}`, 'PORT_IN_USE');
+    }
+    const launched = await launchChild({
+      service,
+      runtime,
+      spawn: {
+        command: this.#options.command.command,
+        args: [...this.#options.command.args, ...this.#serverArgs(service)],
+        env: {
+          ...(this.#options.baseEnv ?? cleanBaseEnv()),
+          MYAGENT_SERVICE_ID: service.service_id,
+          MYAGENT_SERVICE_NAME: service.name,
+          ...service.config.environment,
+        },
+        cwd: workingDirectory(this.#options),
+        onLine: (stream, text) => {
+          const line = parseLogLine(serviceId, stream, text);
+          this.#logs.push(line);
+          this.#emit('log', line);
+        },
+      },
+      endpoint: serviceEndpoint(host, service.port),
+      readyTimeoutMs: this.#options.readyTimeoutMs ?? 30_000,
+      onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
+    });
+    if (!launched.ready) return fail(launched.message, 'SERVICE_START_FAILED');
+    const child = launched.child;
+    const running = await this.setStatus(service, 'running', {
+      error_message: null,
+      started_at: isoNow(),
+      expected: ['starting'],
+    });
+    runtime.starting = undefined;
+    if (runtime.child !== child) {
+      // It died between its answer and our RUNNING write; #onExit left that exit to us.
+      const reason = crashReason(child, await child.exited);
+      void this.serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
+        this.#fail(error),
+      );
+      return running ?? requireService(this.#store, serviceId);
+    }
+    runtime.armHealthyReset(this.#policy.healthyResetMs, () => {
+      void this.#store.setRestartCount(serviceId, 0).catch((error: Error) => this.#fail(error));
+    });
+    return running ?? requireService(this.#store, serviceId);
+  }
+
+  async #halt(
+    serviceId: string,
+    to: 'stopped' | 'error',
+    errorMessage: string | null,
+    record = true,
+  ): Promise<Service> {
+    const runtime = this.runtime(serviceId);
+    const service = await requireService(this.#store, serviceId);
+    clearTimeout(runtime.healthyTimer);
+    const child = runtime.child;
+    if (child?.running) {
+      if (record) await this.setStatus(service, 'stopping', {});
+      await runtime.kill(child, this.#options.stopGraceMs ?? 10_000);
+    }
+    if (!record) return service;
+    if (service.status === to && !child?.running && to === 'stopped') return service;
+    const updated = await this.setStatus(service, to, {
+      error_message: errorMessage,
+      started_at: null,
+      restart_due_at: null,
+    });
+    await this.#store.updateStats(serviceId, stoppedStats()).catch(() => undefined);
+    return updated ?? requireService(this.#store, serviceId);
+  }
+
+  // ---- exits and auto-restart ---------------------------------------------------------------------------
+
+  #onExit(serviceId: string, child: Child, code: number | null, signal: string | null): void {
+    const runtime = this.#runtimes.get(serviceId);
+    const expected = runtime?.stopping === child;
+    this.#emit('exit', {
+      service_id: serviceId,
+      pid: child.pid,
+      code,
+      signal,
+      expected,
+      stderr_tail: child.stderrTail.lines(),
+    });
+    if (!runtime || runtime.child !== child) return;
+    runtime.child = undefined;
+    if (runtime.stopping === child) runtime.stopping = undefined;
+    clearTimeout(runtime.healthyTimer);
+    // A stop owns an expected exit; a start in progress sees the exit through its own abort signal.
+    if (expected || runtime.starting === child || this.#closed) return;
+    const reason = crashReason(child, { code, signal });
+    void this.serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
+      this.#fail(error),
+    );
+  }
+
+  async #afterFailure(serviceId: string, reason: string): Promise<void> {
+    const runtime = this.#runtimes.get(serviceId);
+    const service = await this.#store.get(serviceId);
+    if (!runtime || !service || this.#closed || runtime.child?.running) return;
+    // Someone stopped it meanwhile (an exit can race a stop): a stopped service stays stopped.
+    if (service.status === 'stopped' || service.status === 'stopping') return;
+    const plan = planRecovery(reason, service.config, runtime.tracker);
+    // The count first: a stored restart_due_at must never come with an older count, since the next
+    // manager's reconcile resumes the restart from both.
+    if (plan.restart) await this.#store.setRestartCount(serviceId, plan.restart.attempt);
+    const dueAt = plan.restart ? new Date(Date.now() + plan.restart.delayMs).toISOString() : null;
+    const failed = await this.setStatus(service, 'error', {
+      error_message: plan.message,
+      started_at: null,
+      restart_due_at: dueAt,
+      // A stop that got in since the read above wins: no ERROR over its STOPPED, no restart after it.
+      expected: ['starting', 'running', 'unhealthy', 'error'],
+    });
+    if (!failed || !plan.restart) return;
+    const { attempt, delayMs } = plan.restart;
+    this.#emit('restart', {
+      service_id: serviceId,
+      attempt,
+      delay_ms: delayMs,
+      reason,
+    });
+    this.#scheduleRestart(serviceId, runtime, delayMs);
+  }
+
+  #scheduleRestart(serviceId: string, runtime: ServiceRuntime, delayMs: number): void {
+    clearTimeout(runtime.restartTimer);
+    runtime.restartTimer = setTimeout(() => {
+      runtime.restartTimer = undefined;
+      void this.serial(serviceId, () => this.#autoRestart(serviceId)).catch((error: Error) =>
+        this.#fail(error),
+      );
+    }, delayMs);
+  }
+
+  /**
+   * Makes a scheduled restart, unless someone stopped or started the service meanwhile; a failed launch
+   * goes back to the policy (the next attempt, or the cap). Resolves with that launch's error, if any.
+   */
+  async #autoRestart(serviceId: string): Promise<AppError | undefined> {
+    const current = await this.#store.get(serviceId);
+    if (current?.status !== 'error' || this.#closed) return undefined;
+    try {
+      await this.#launch(serviceId, 'auto-restart');
+      return undefined;
+    } catch (error) {
+      const failure = AppError.from(error);
+      await this.#afterFailure(serviceId, failure.message);
+      return failure;
+    }
+  }
+
+  #serverArgs(service: Service): string[] {
+    const extra = this.#options.serverArgs;
+    return serverArgs(service, process.pid, typeof extra === 'function' ? extra(service) : (extra ?? []));
+  }
+}
