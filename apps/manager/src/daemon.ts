@@ -100,7 +100,8 @@ export async function runDaemon(argv: string[]): Promise<void> {
   const stopped = new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return print(`${signal}: still stopping services`);
+      // Ctrl+C under `pnpm start` arrives twice (from the terminal and forwarded by pnpm): one stop is enough.
+      if (stopping) return;
       stopping = true;
       print(`${signal}: stopping services`);
       manager.stop().then(done, (error: Error) => {
