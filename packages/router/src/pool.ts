@@ -241,14 +241,12 @@ export class CandidatePool<C extends RouteCandidate = RouteCandidate> {
   }
 
   private refreshMinTree(subset: Subset): MinTree {
+    this.sync(subset);
     if (!subset.minTree) {
-      this.sync(subset);
       subset.posOfSlot ??= this.slotIndex(subset);
       subset.minTree = new MinTree(subset.size);
       subset.minTree.fill((i) => this.count(subset.positions[i] as number));
-      return subset.minTree;
     }
-    this.sync(subset);
     return subset.minTree;
   }
 
@@ -261,15 +259,13 @@ export class CandidatePool<C extends RouteCandidate = RouteCandidate> {
   }
 
   private refreshWeightIndex(subset: Subset): WeightIndex {
+    this.sync(subset);
     if (!subset.weightIndex) {
-      this.sync(subset);
       subset.posOfSlot ??= this.slotIndex(subset);
       subset.baseWeights = Float64Array.from(subset.positions, (p) => this.baseWeight(p, subset.ruleWeight));
       subset.weightIndex = new WeightIndex(subset.size);
       subset.weightIndex.fill((i) => this.weightAt(subset, i));
-      return subset.weightIndex;
     }
-    this.sync(subset);
     return subset.weightIndex;
   }
 }

@@ -153,31 +153,34 @@ export class WeightIndex {
   sample(draw: Float64Array): number {
     const total = this.total;
     if (!(total > 0)) return -1;
-    let r = (draw[0] as number) * total;
-    // Each step counts which of three pivots r has reached and moves a quarter of the range per pivot:
-    // the three loads and comparisons run side by side, and no branch waits on the random draw. The
-    // result is the last entry whose prefix is at most r, so a zero weight (an empty range) is skipped.
-    const blocks = this.blockPrefix;
-    let b = 0;
-    for (let step = this.blocks >> 2; step > 0; step >>= 2) {
-      b +=
-        (Number((blocks[b + step] as number) <= r) +
-          Number((blocks[b + 2 * step] as number) <= r) +
-          Number((blocks[b + 3 * step] as number) <= r)) *
-        step;
-    }
-    r -= blocks[b] as number;
-    const leaves = this.leafPrefix;
-    let i = b << this.blockShift;
-    for (let step = this.block >> 2; step > 0; step >>= 2) {
-      i +=
-        (Number((leaves[i + step] as number) <= r) +
-          Number((leaves[i + 2 * step] as number) <= r) +
-          Number((leaves[i + 3 * step] as number) <= r)) *
-        step;
-    }
+    const r = (draw[0] as number) * total;
+    const b = lastAtMost(this.blockPrefix, 0, this.blocks, r);
+    let i = lastAtMost(
+      this.leafPrefix,
+      b << this.blockShift,
+      this.block,
+      r - (this.blockPrefix[b] as number),
+    );
     // Rounding can land past the last weighted leaf (on a zero weight or a pad); step back to it.
     while (i > 0 && (i >= this.n || !((this.weights[i] as number) > 0))) i--;
     return i;
   }
+}
+
+/**
+ * The last index of `prefix[start, start + span)` (span a power of 4) whose value is at most r, for
+ * ascending prefix sums that start at or below r. Each step counts which of three pivots r has reached and
+ * moves a quarter of the range per pivot: the three loads and comparisons run side by side, and no branch
+ * waits on the random draw. A zero weight (an empty range) is skipped.
+ */
+function lastAtMost(prefix: Float64Array, start: number, span: number, r: number): number {
+  let i = start;
+  for (let step = span >> 2; step > 0; step >>= 2) {
+    i +=
+      (Number((prefix[i + step] as number) <= r) +
+        Number((prefix[i + 2 * step] as number) <= r) +
+        Number((prefix[i + 3 * step] as number) <= r)) *
+      step;
+  }
+  return i;
 }
