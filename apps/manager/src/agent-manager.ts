@@ -360,7 +360,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
 
   #parts(): Running {
     if (!this.#running) {
-      throw new AppError('INVALID_REQUEST', 'The manager is not running: call start() first');
+      throw new AppError('MANAGER_NOT_RUNNING', 'The manager is not running: call start() first');
     }
     return this.#running;
   }

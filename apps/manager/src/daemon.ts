@@ -1,12 +1,16 @@
+import type { RequestListener } from 'node:http';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppError, type Service } from '@myagent/models';
+import { AppError, isoNow, type Service } from '@myagent/models';
 import { AgentManager } from './agent-manager.js';
+import { DEFAULT_MANAGER_PORT, type ManagerPort, serveManagerPort } from './serve.js';
 
 // The manager daemon: `myagent-manager-daemon [--db FILE | --database-url URL] [--register FILE ...]`.
 // Runs until SIGINT or SIGTERM, printing every service status change.
 
 const USAGE = `Usage: myagent-manager-daemon [options]
+  --host HOST            address of the manager's port (default: 127.0.0.1)
+  --port PORT            the manager's port: HTTP API and WebSocket endpoints (default: 8000; 0 = any)
   --db FILE              SQLite database (default: agent_manager.db)
   --database-url URL     PostgreSQL instead, shared by several managers
   --register FILE        register this agent module (named after the file) and start it, unless a
@@ -21,6 +25,8 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv,
       options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
         db: { type: 'string' },
         'database-url': { type: 'string' },
         register: { type: 'string', multiple: true, default: [] },
@@ -43,6 +49,40 @@ function parsePortRange(text: string | undefined): { from: number; to: number } 
     throw new AppError('INVALID_REQUEST', `--port-range must be FROM-TO within 1-65535, got '${text}'`);
   }
   return { from, to };
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MANAGER_PORT;
+  const port = /^\d{1,5}$/u.test(text) ? Number(text) : -1;
+  if (!(port >= 0 && port <= 65_535)) {
+    throw new AppError('INVALID_REQUEST', `--port must be a port number within 0-65535, got '${text}'`);
+  }
+  return port;
+}
+
+/** The HTTP side until the API is mounted: the manager's own health, and a coded 404 for the rest. */
+function healthOnly(manager: AgentManager): RequestListener {
+  return (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const [status, body] =
+      path === '/health' && request.method === 'GET'
+        ? [200, { status: manager.running ? 'healthy' : 'stopping', timestamp: isoNow() }]
+        : [404, new AppError('NOT_FOUND', `No route for ${request.method} ${path}`).toPublicJSON()];
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+}
+
+/** Binds the manager's port, with a one-line reason when it cannot. */
+async function listen(manager: AgentManager, host: string, port: number): Promise<ManagerPort> {
+  try {
+    return await serveManagerPort({ host, port, onRequest: healthOnly(manager) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new AppError('PORT_IN_USE', `Port ${port} on ${host} is in use: pick another with --port`);
+    }
+    throw new AppError('INVALID_REQUEST', `Cannot listen on ${host}:${port}: ${code ?? String(error)}`);
+  }
 }
 
 const nameOf = (file: string) =>
@@ -83,6 +123,8 @@ export async function runDaemon(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const host = options.host ?? '127.0.0.1';
+  const port = parsePort(options.port);
   const interval = options['health-interval'] === undefined ? undefined : Number(options['health-interval']);
   if (interval !== undefined && !(interval > 0)) {
     throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
@@ -97,6 +139,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
     print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
   );
   manager.on('error', (error) => print(`error: ${error.message}`));
+  let front: ManagerPort | undefined;
   const stopped = new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -104,20 +147,31 @@ export async function runDaemon(argv: string[]): Promise<void> {
       if (stopping) return;
       stopping = true;
       print(`${signal}: stopping services`);
-      manager.stop().then(done, (error: Error) => {
-        print(`error while stopping: ${error.message}`);
-        done();
-      });
+      Promise.all([front?.close(), manager.stop()]).then(
+        () => done(),
+        (error: Error) => {
+          print(`error while stopping: ${error.message}`);
+          done();
+        },
+      );
     };
     // `on`, not `once`: execa's signal-exit re-raises a signal that finds no other listener, which would
     // kill the daemon (exit 130) in the middle of its orderly stop.
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await manager.start({ healthCheckInterval: interval });
+  // The port first: a port in use fails at once, before any service is started.
+  front = await listen(manager, host, port);
+  try {
+    await manager.start({ healthCheckInterval: interval });
+  } catch (error) {
+    await front.close();
+    throw error;
+  }
   print(
     `MyAgent Manager running on ${options['database-url'] ? 'PostgreSQL' : (options.db ?? 'agent_manager.db')}`,
   );
+  print(`manager health: ${front.url}/health`);
   await ensureRegistered(manager, options.register);
   const services = await manager.listServices({ limit: 1000 });
   print(

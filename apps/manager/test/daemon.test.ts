@@ -36,13 +36,24 @@ function startDaemon(...args: string[]): { child: ChildProcessWithoutNullStreams
   return { child, output: () => text };
 }
 
-const args = ['--db', join(temp.dir, 'manager.db'), '--in-process', '--port-range', '22300-22399'];
+const args = [
+  '--db',
+  join(temp.dir, 'manager.db'),
+  '--in-process',
+  '--port-range',
+  '22300-22399',
+  '--port',
+  '0',
+];
 
 it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it back on the next start', async () => {
   const first = startDaemon(...args, '--register', ECHO_AGENT);
   await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the daemon to be up');
   expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:223\d\d/u);
   const port = Number(/127\.0\.0\.1:(223\d\d)/u.exec(first.output())?.[1]);
+  const managerUrl = /manager health: (http:\/\/127\.0\.0\.1:\d+)\/health/u.exec(first.output())?.[1];
+  const health = await fetch(`${managerUrl}/health`);
+  expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'healthy']);
   const pid = await servicePid({ port });
   servicePids.push(pid);
 
@@ -69,4 +80,21 @@ it('refuses a bad option with one clear line and exit code 1', async () => {
   expect(daemon.output().trim()).toBe(
     "myagent-manager-daemon: --port-range must be FROM-TO within 1-65535, got '9000-80'",
   );
+});
+
+it('refuses a port in use with one line naming it, before starting anything', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer().listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  const taken = (blocker.address() as { port: number }).port;
+  try {
+    const daemon = startDaemon('--db', join(temp.dir, 'taken.db'), '--port', String(taken));
+    const [code] = await once(daemon.child, 'exit');
+    expect(code).toBe(1);
+    expect(daemon.output().trim()).toBe(
+      `myagent-manager-daemon: Port ${taken} on 127.0.0.1 is in use: pick another with --port`,
+    );
+  } finally {
+    blocker.close();
+  }
 });

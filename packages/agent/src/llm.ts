@@ -146,7 +146,7 @@ export async function* streamChat(
     if (timeout.signal.aborted) {
       throw new AppError('AGENT_ERROR', `LLM request timed out after ${config.timeoutMs} ms (${config.url})`);
     }
-    if (error instanceof AppError) throw error;
+    if (AppError.is(error)) throw error;
     const cause = (error as { cause?: { message?: string; code?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
     const what = answered ? `the reply from ${config.url} broke off` : `cannot reach ${config.url}`;

@@ -27,6 +27,30 @@ describe('AppError', () => {
     expect(AppError.from('text', 'STORAGE_ERROR').code).toBe('STORAGE_ERROR');
   });
 
+  it('hides the message of a wrapped unknown error from clients, never of its own', () => {
+    const wrapped = AppError.from(new Error('SQLITE_CORRUPT at /var/lib/secret.db'), 'STORAGE_ERROR');
+    expect(wrapped.expose).toBe(false);
+    expect(wrapped.message).toContain('SQLITE_CORRUPT');
+    expect(wrapped.toPublicJSON()).toEqual({
+      success: false,
+      error: { code: 'INTERNAL_ERROR', message: 'Internal error', details: {} },
+    });
+    const own = new AppError('SERVICE_NOT_FOUND', "Service 'x' not found", { details: { service_id: 'x' } });
+    expect(own.expose).toBe(true);
+    expect(own.toPublicJSON()).toEqual(own.toJSON());
+  });
+
+  it('recognises an AppError of another copy of models by name and code', () => {
+    const foreign = Object.assign(new Error('taken'), { name: 'AppError', code: 'PORT_IN_USE', details: {} });
+    expect(foreign instanceof AppError).toBe(false);
+    expect(AppError.is(foreign)).toBe(true);
+    const rebuilt = AppError.from(foreign);
+    expect(rebuilt).toBeInstanceOf(AppError);
+    expect([rebuilt.code, rebuilt.message, rebuilt.expose]).toEqual(['PORT_IN_USE', 'taken', true]);
+    expect(AppError.is(Object.assign(new Error('x'), { name: 'AppError', code: 'NOPE' }))).toBe(false);
+    expect(AppError.is({ name: 'AppError', code: 'PORT_IN_USE', message: 'not an Error' })).toBe(false);
+  });
+
   it('holds every code of spec F7', () => {
     for (const code of [
       'INVALID_REQUEST',

@@ -20,6 +20,7 @@ it('exports exactly its public surface', () => {
       "HealthCheckResult",
       "HealthStatus",
       "Host",
+      "INTERNAL_ERROR_MESSAGE",
       "LogLevel",
       "LogLine",
       "MetricSample",

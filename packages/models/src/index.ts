@@ -1,5 +1,5 @@
 // Errors
-export { AppError, ERROR_CODES, isErrorCode } from './errors.js';
+export { AppError, ERROR_CODES, INTERNAL_ERROR_MESSAGE, isErrorCode } from './errors.js';
 export type { AppErrorOptions, ErrorBody, ErrorCode } from './errors.js';
 
 // Validation helpers

@@ -210,7 +210,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     for (const serviceId of this.#supervisor.runningServices()) {
       if (this.#supervisor.closed) return;
       await this.refreshStats(serviceId).catch((error: Error) => {
-        if (!(error instanceof AppError && error.code === 'SERVICE_NOT_FOUND')) this.#fail(error);
+        if (!(AppError.is(error) && error.code === 'SERVICE_NOT_FOUND')) this.#fail(error);
       });
     }
   }
@@ -272,7 +272,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   #assertOpen(): void {
-    if (this.#supervisor.closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
+    if (this.#supervisor.closed) throw new AppError('REGISTRY_CLOSED', 'The registry is closed');
   }
 
   #fail(error: Error): void {

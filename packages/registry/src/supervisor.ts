@@ -173,7 +173,7 @@ export class Supervisor {
     const runtime = this.runtime(serviceId);
     const service = await requireService(this.#store, serviceId);
     if (runtime.child?.running) return service;
-    if (this.#closed) throw new AppError('SERVICE_START_FAILED', 'The registry is closed');
+    if (this.#closed) throw new AppError('REGISTRY_CLOSED', 'The registry is closed');
     const fail = async (message: string, code: 'SERVICE_START_FAILED' | 'PORT_IN_USE') => {
       const updated = await this.setStatus(service, 'error', { error_message: message, started_at: null });
       throw new AppError(code, `Service '${service.name}' failed to start: ${message}`, {

@@ -154,7 +154,7 @@ export async function guard<T>(
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    if (AppError.is(error)) throw error;
     const kind = constraintKind(error);
     const mapped = kind && onConstraint?.(kind, error);
     if (mapped) {
