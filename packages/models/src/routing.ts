@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { boundedString, Tags, Timestamp } from './common.js';
+import { regexHazard } from './regex-safety.js';
 
 /** How a pool of candidates is narrowed to one service (spec C1). */
 export const RoutingStrategy = v.picklist([
@@ -26,14 +27,23 @@ export const ConditionOperator = v.picklist([
 ]);
 export type ConditionOperator = v.InferOutput<typeof ConditionOperator>;
 
-/** True when `source` compiles as a JavaScript regular expression. */
-export function isValidRegex(source: string, caseSensitive = false): boolean {
+/**
+ * Why `source` cannot be a routing regex (it does not compile, or it could backtrack catastrophically: see
+ * {@link regexHazard}), or undefined when it can.
+ */
+export function regexProblem(source: string, caseSensitive = false): string | undefined {
   try {
     new RegExp(source, caseSensitive ? 'u' : 'iu');
-    return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
   }
+  const hazard = regexHazard(source, caseSensitive);
+  return hazard && `a regex that could take exponential or polynomial time: ${hazard}`;
+}
+
+/** True when `source` compiles as a JavaScript regular expression and is safe to match (no ReDoS). */
+export function isValidRegex(source: string, caseSensitive = false): boolean {
+  return regexProblem(source, caseSensitive) === undefined;
 }
 
 /**
@@ -47,12 +57,13 @@ export const RoutingCondition = v.pipe(
     value: v.union([boundedString(4096), v.pipe(v.array(boundedString(1024)), v.maxLength(1000))]),
     case_sensitive: v.optional(v.boolean(), false),
   }),
-  v.check(
-    (c) =>
-      c.operator !== 'regex_match' ||
-      (typeof c.value === 'string' && isValidRegex(c.value, c.case_sensitive)),
-    'value is not a valid regular expression',
-  ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.value.operator !== 'regex_match') return;
+    const { value, case_sensitive } = dataset.value;
+    const problem =
+      typeof value === 'string' ? regexProblem(value, case_sensitive) : 'a regex value must be a string';
+    if (problem) addIssue({ message: `value is ${problem}` });
+  }),
 );
 export type RoutingCondition = v.InferOutput<typeof RoutingCondition>;
 
