@@ -14,6 +14,20 @@ export function boundedString(max: number, min = 0) {
   return v.pipe(v.string(), v.minLength(min), v.maxLength(max));
 }
 
+/**
+ * `schema` (an object or record schema) that refuses anything but a plain object: valibot's object and
+ * record schemas take an array for an object, so `config: []` would pass as `{}`.
+ */
+export function plainObject<S extends v.GenericSchema>(schema: S, what: string) {
+  return v.pipe(
+    v.custom<v.InferInput<S>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      `${what} must be an object`,
+    ),
+    schema,
+  );
+}
+
 /** A tag: short, no spaces, no commas (tags travel comma-separated in query strings and the CLI). */
 export const Tag = v.pipe(
   v.string(),

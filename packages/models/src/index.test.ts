@@ -26,6 +26,8 @@ it('exports exactly its public surface', () => {
       "MetricSample",
       "Port",
       "ProxyMessage",
+      "REGEX_INPUT_LIMIT",
+      "REGEX_WORK_LIMIT",
       "RoutingCondition",
       "RoutingRule",
       "RoutingStrategy",
@@ -51,6 +53,9 @@ it('exports exactly its public surface', () => {
       "parseClientMessage",
       "parseOrThrow",
       "parseServerMessage",
+      "plainObject",
+      "regexHazard",
+      "regexProblem",
       "serviceEndpoint",
     ]
   `);

@@ -3,7 +3,16 @@ export { AppError, ERROR_CODES, INTERNAL_ERROR_MESSAGE, isErrorCode } from './er
 export type { AppErrorOptions, ErrorBody, ErrorCode } from './errors.js';
 
 // Validation helpers
-export { boundedString, describeIssues, isoNow, parseOrThrow, Tag, Tags, Timestamp } from './common.js';
+export {
+  boundedString,
+  describeIssues,
+  isoNow,
+  parseOrThrow,
+  plainObject,
+  Tag,
+  Tags,
+  Timestamp,
+} from './common.js';
 export type { ValidationIssue } from './common.js';
 
 // Services
@@ -28,7 +37,9 @@ export {
   RoutingCondition,
   RoutingRule,
   RoutingStrategy,
+  regexProblem,
 } from './routing.js';
+export { REGEX_INPUT_LIMIT, REGEX_WORK_LIMIT, regexHazard } from './regex-safety.js';
 export type { RoutingRuleInput } from './routing.js';
 
 // Connections

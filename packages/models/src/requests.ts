@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { boundedString, Tags } from './common.js';
+import { boundedString, plainObject, Tags } from './common.js';
 import { RoutingCondition, RoutingStrategy } from './routing.js';
 import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 
@@ -7,28 +7,34 @@ import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 // passes silently.
 
 /** `POST /api/v1/services`. `config.agent_factory_path` defaults to the top-level path. */
-export const CreateServiceRequest = v.strictObject({
-  name: ServiceName,
-  agent_factory_path: boundedString(4096, 1),
-  description: v.optional(boundedString(1000), ''),
-  host: v.optional(Host, '127.0.0.1'),
-  port: v.optional(v.nullable(Port), null),
-  tags: v.optional(Tags, []),
-  config: v.optional(ServiceConfigPatch, {}),
-  auto_start: v.optional(v.boolean(), false),
-});
+export const CreateServiceRequest = plainObject(
+  v.strictObject({
+    name: ServiceName,
+    agent_factory_path: boundedString(4096, 1),
+    description: v.optional(boundedString(1000), ''),
+    host: v.optional(Host, '127.0.0.1'),
+    port: v.optional(v.nullable(Port), null),
+    tags: v.optional(Tags, []),
+    config: v.optional(ServiceConfigPatch, {}),
+    auto_start: v.optional(v.boolean(), false),
+  }),
+  'a service',
+);
 export type CreateServiceRequest = v.InferOutput<typeof CreateServiceRequest>;
 export type CreateServiceRequestInput = v.InferInput<typeof CreateServiceRequest>;
 
 /** `PUT /api/v1/services/{id}`: any of the service's own fields. */
-export const UpdateServiceRequest = v.strictObject({
-  name: v.optional(ServiceName),
-  description: v.optional(boundedString(1000)),
-  host: v.optional(Host),
-  port: v.optional(Port),
-  tags: v.optional(Tags),
-  config: v.optional(ServiceConfigPatch),
-});
+export const UpdateServiceRequest = plainObject(
+  v.strictObject({
+    name: v.optional(ServiceName),
+    description: v.optional(boundedString(1000)),
+    host: v.optional(Host),
+    port: v.optional(Port),
+    tags: v.optional(Tags),
+    config: v.optional(ServiceConfigPatch),
+  }),
+  'a service update',
+);
 export type UpdateServiceRequest = v.InferOutput<typeof UpdateServiceRequest>;
 
 const ruleEntries = {
@@ -45,10 +51,13 @@ const ruleEntries = {
 };
 
 /** `POST /api/v1/routing/rules`. */
-export const CreateRoutingRuleRequest = v.strictObject(ruleEntries);
+export const CreateRoutingRuleRequest = plainObject(v.strictObject(ruleEntries), 'a routing rule');
 export type CreateRoutingRuleRequest = v.InferOutput<typeof CreateRoutingRuleRequest>;
 export type CreateRoutingRuleRequestInput = v.InferInput<typeof CreateRoutingRuleRequest>;
 
 /** `PUT /api/v1/routing/rules/{id}`: any field, none defaulted. */
-export const UpdateRoutingRuleRequest = v.partial(v.strictObject(ruleEntries));
+export const UpdateRoutingRuleRequest = plainObject(
+  v.partial(v.strictObject(ruleEntries)),
+  'a routing rule update',
+);
 export type UpdateRoutingRuleRequest = v.InferOutput<typeof UpdateRoutingRuleRequest>;

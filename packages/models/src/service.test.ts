@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parseOrThrow } from './common.js';
 import { AppError } from './errors.js';
 import { CreateServiceRequest, UpdateServiceRequest } from './requests.js';
-import { Service, ServiceConfig, ServiceConfigPatch, ServiceStats, serviceEndpoint } from './service.js';
+import {
+  Environment,
+  Service,
+  ServiceConfig,
+  ServiceConfigPatch,
+  ServiceStats,
+  serviceEndpoint,
+} from './service.js';
 
 const now = '2026-01-01T00:00:00.000Z';
 
@@ -37,6 +44,16 @@ describe('ServiceConfig', () => {
     [{ auto_restart: 'yes' }],
   ])('refuses %j', (patch) => {
     expect(v.safeParse(ServiceConfig, { agent_factory_path: 'a.ts', ...patch }).success).toBe(false);
+  });
+
+  it('reads a stored environment value with a NUL byte (older releases wrote them), refuses it in a patch', () => {
+    const environment = { A: 'x\u0000y' };
+    expect(v.parse(ServiceConfig, { agent_factory_path: 'a.ts', environment }).environment).toEqual(
+      environment,
+    );
+    expect(v.safeParse(Environment, environment).success).toBe(false);
+    expect(v.safeParse(ServiceConfigPatch, { environment }).success).toBe(false);
+    expect(v.safeParse(Environment, { A: 'x' }).success).toBe(true);
   });
 
   it('takes a patch without defaults and refuses unknown fields', () => {
@@ -121,6 +138,13 @@ describe('CreateServiceRequest', () => {
     [{ description: 'x'.repeat(1001) }, 'description'],
     [{ surprise: true }, 'surprise'],
     [{ config: { max_sessions: -5 } }, 'config.max_sessions'],
+    [{ config: [] }, 'config'],
+    [{ config: { environment: [] } }, 'config.environment'],
+    [{ config: { environment: { A: 'x\u0000y' } } }, 'config.environment.A'],
+    [{ config: { environment: { 'A=B': 'x' } } }, 'config.environment.A=B'],
+    [{ config: { environment: { 'A\u0000': 'x' } } }, 'config.environment.A\u0000'],
+    [{ config: { session_timeout: Number.NaN } }, 'config.session_timeout'],
+    [{ config: { run_timeout: Number.POSITIVE_INFINITY } }, 'config.run_timeout'],
   ])('refuses %j with INVALID_REQUEST naming %s', (patch, path) => {
     const attempt = () =>
       parseOrThrow(CreateServiceRequest, { name: 'ok', agent_factory_path: 'a.ts', ...patch });
@@ -133,6 +157,14 @@ describe('CreateServiceRequest', () => {
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
     }
+  });
+
+  it('refuses a body that is an array, as it refuses any non-object', () => {
+    for (const body of [[], [{ name: 'ok', agent_factory_path: 'a.ts' }], 'x', null, 42]) {
+      expect(() => parseOrThrow(CreateServiceRequest, body)).toThrow(/must be an object|Invalid/u);
+    }
+    expect(() => parseOrThrow(UpdateServiceRequest, [])).toThrow(/must be an object/u);
+    expect(() => parseOrThrow(ServiceConfigPatch, [])).toThrow(/config must be an object/u);
   });
 
   it('lets an update name any own field, and nothing else', () => {

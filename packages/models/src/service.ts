@@ -1,21 +1,37 @@
 import * as v from 'valibot';
-import { boundedString, Tags, Timestamp } from './common.js';
+import { boundedString, plainObject, Tags, Timestamp } from './common.js';
 
 /** Where a service is in its lifecycle (spec B5). */
 export const ServiceStatus = v.picklist(['stopped', 'starting', 'running', 'stopping', 'error', 'unhealthy']);
 export type ServiceStatus = v.InferOutput<typeof ServiceStatus>;
 
-/** An environment variable name, as a shell would accept it. */
+/** An environment variable name, as a shell would accept it (so no `=` and no NUL). */
 const EnvName = v.pipe(
   v.string(),
+  v.maxLength(256),
   v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, 'not a valid environment variable name'),
 );
 
-/** Environment variables merged over the child's clean base: at most 256, each value at most 32 KiB. */
-export const Environment = v.pipe(
-  v.record(v.pipe(EnvName, v.maxLength(256)), boundedString(32_768)),
-  v.check((env) => Object.keys(env).length <= 256, 'at most 256 environment variables'),
+const envRecord = <T extends v.GenericSchema<string, string>>(value: T) =>
+  v.pipe(
+    plainObject(v.record(EnvName, value), 'environment'),
+    v.check((env) => Object.keys(env).length <= 256, 'at most 256 environment variables'),
+  );
+
+/**
+ * Environment variables merged over the child's clean base: at most 256, each value at most 32 KiB and
+ * without a NUL byte (no process can receive one: the spawn would fail).
+ */
+export const Environment = envRecord(
+  v.pipe(
+    boundedString(32_768),
+    v.check((value) => !value.includes('\0'), 'an environment value cannot hold a NUL byte'),
+  ),
 );
+
+// What a stored config may hold: releases before the NUL check accepted such values, and their rows must
+// stay readable. The registry refuses to spawn them (the service goes to ERROR with the reason).
+const StoredEnvironment = envRecord(boundedString(32_768));
 
 const seconds = (min: number, max: number) => v.pipe(v.number(), v.minValue(min), v.maxValue(max));
 const count = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
@@ -43,12 +59,15 @@ const serviceConfigEntries = {
   environment: v.optional(Environment, {}),
 };
 
-/** A service's config (spec B3). */
-export const ServiceConfig = v.object(serviceConfigEntries);
+/** A service's config (spec B3), as stored. */
+export const ServiceConfig = v.object({
+  ...serviceConfigEntries,
+  environment: v.optional(StoredEnvironment, {}),
+});
 export type ServiceConfig = v.InferOutput<typeof ServiceConfig>;
 
 /** A partial config, as `PUT /services/{id}/config` takes it: no defaults, unknown fields refused. */
-export const ServiceConfigPatch = v.partial(v.strictObject(serviceConfigEntries));
+export const ServiceConfigPatch = plainObject(v.partial(v.strictObject(serviceConfigEntries)), 'config');
 export type ServiceConfigPatch = v.InferOutput<typeof ServiceConfigPatch>;
 
 const counter = v.optional(v.pipe(v.number(), v.minValue(0)), 0);
