@@ -1,4 +1,4 @@
-import { AppError } from '@myagent/models';
+import { AppError, REGEX_INPUT_LIMIT } from '@myagent/models';
 import { describe, expect, it } from 'vitest';
 import { createRouter } from './index.js';
 import { inCidr, parseCidr, parseIp } from './ip.js';
@@ -137,6 +137,36 @@ describe('compile-time validation', () => {
       }
     }
     expect(router.rules()).toEqual([]);
+  });
+
+  it('refuses a catastrophic regex when the rule is added, saying why', () => {
+    const router = createRouter();
+    for (const value of ['^(a+)+$', '(a|aa)+', '.*a.*a.*x', '(a)\\1']) {
+      const attempt = () =>
+        router.addRule({
+          name: 'redos',
+          conditions: [{ field: 'user_agent', operator: 'regex_match', value }],
+        });
+      expect(attempt).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+      expect(attempt).toThrow(/could take exponential or polynomial time/u);
+    }
+    expect(router.rules()).toEqual([]);
+  });
+});
+
+describe('regex conditions read a bounded input', () => {
+  it('matches only the first maxRegexInput characters (default REGEX_INPUT_LIMIT) of the field', () => {
+    const rule = { field: 'user_agent', operator: 'regex_match', value: 'END' } as const;
+    const long = { user_agent: `${'a'.repeat(REGEX_INPUT_LIMIT)}END` };
+    const short = { user_agent: `${'a'.repeat(REGEX_INPUT_LIMIT - 3)}END` };
+    expect(holds(rule, long)).toBe(false);
+    expect(holds(rule, short)).toBe(true);
+    // The other operators still see the whole field, up to maxFieldLength.
+    expect(holds({ field: 'user_agent', operator: 'ends_with', value: 'END' }, long)).toBe(true);
+    const wide = createRouter({ affinity: false, maxRegexInput: REGEX_INPUT_LIMIT + 3 });
+    wide.addRule({ name: 'r', conditions: [rule], target_tags: ['hit'] });
+    expect(wide.route(long, services).reason).toBe('rule');
+    expect(() => createRouter({ maxRegexInput: 0 })).toThrow(/maxRegexInput/u);
   });
 });
 

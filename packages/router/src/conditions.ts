@@ -83,8 +83,17 @@ export function compileCondition(condition: RoutingCondition, fields: FieldCache
       } catch (error) {
         throw invalid(condition, `not a valid regular expression: ${(error as Error).message}`);
       }
-      // The regex carries the case folding itself, so it reads the field as written.
-      return { ...base, cost: 3, test: (f) => regex.test(f.get(slot)) };
+      // The regex carries the case folding itself, so it reads the field as written. Its input is cut to
+      // maxRegexInput: the patterns models accepts cost at most about its square in backtracking steps.
+      const limit = fields.maxRegexInput;
+      return {
+        ...base,
+        cost: 3,
+        test: (f) => {
+          const text = f.get(slot);
+          return regex.test(text.length > limit ? text.slice(0, limit) : text);
+        },
+      };
     }
     case 'ip_in_range': {
       const ranges: Cidr[] = [];

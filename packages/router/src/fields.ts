@@ -1,3 +1,4 @@
+import { REGEX_INPUT_LIMIT } from '@myagent/models';
 import type { RouteContext } from './types.js';
 
 /** Where a condition's field is read from. */
@@ -90,7 +91,14 @@ export class FieldCache {
   private gen = 0;
   private context: RouteContext = {};
 
-  constructor(private readonly maxLength: number) {}
+  /**
+   * @param maxLength every value is cut to this many characters
+   * @param maxRegexInput a regex condition sees at most this many (its worst case grows with the square)
+   */
+  constructor(
+    private readonly maxLength: number,
+    readonly maxRegexInput: number = REGEX_INPUT_LIMIT,
+  ) {}
 
   /** The slot of a field, allocated on first sight. */
   slot(field: string): number {

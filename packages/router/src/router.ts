@@ -1,4 +1,10 @@
-import { AppError, parseOrThrow, type RoutingRule, RoutingStrategy } from '@myagent/models';
+import {
+  AppError,
+  parseOrThrow,
+  REGEX_INPUT_LIMIT,
+  type RoutingRule,
+  RoutingStrategy,
+} from '@myagent/models';
 import { type AffinityOptions, AffinityTable } from './affinity.js';
 import { ConnectionTable } from './connections.js';
 import { explainRoute } from './explain.js';
@@ -21,6 +27,11 @@ export interface RouterOptions {
   hashKey?: string;
   /** Field values are cut to this many characters before matching. Default 8192. */
   maxFieldLength?: number;
+  /**
+   * A regex condition matches at most this many characters of its field. Default REGEX_INPUT_LIMIT
+   * (1,024), the length the ReDoS check of models budgets for: a larger value costs up to its square.
+   */
+  maxRegexInput?: number;
   /**
    * A uniform draw in [0, 1) for weighted_random. Default: a built-in xoshiro128** generator seeded from
    * the platform CSPRNG (Math.random allocates a heap number per call under Node 20).
@@ -142,12 +153,16 @@ export function createRouter(options: RouterOptions = {}): Router {
   if (!Number.isInteger(maxFieldLength) || maxFieldLength < 1) {
     throw new AppError('INVALID_REQUEST', 'maxFieldLength must be a positive integer');
   }
+  const maxRegexInput = options.maxRegexInput ?? REGEX_INPUT_LIMIT;
+  if (!Number.isInteger(maxRegexInput) || maxRegexInput < 1) {
+    throw new AppError('INVALID_REQUEST', 'maxRegexInput must be a positive integer');
+  }
   const defaultStrategy = parseOrThrow(
     RoutingStrategy,
     options.defaultStrategy ?? 'round_robin',
     'defaultStrategy',
   );
-  const fields = new FieldCache(maxFieldLength);
+  const fields = new FieldCache(maxFieldLength, maxRegexInput);
   const hashSlot = fields.slot(
     typeof options.hashKey === 'string' && options.hashKey ? options.hashKey : 'client_ip',
   );

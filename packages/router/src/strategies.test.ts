@@ -208,6 +208,18 @@ describe('hash_based (Maglev)', () => {
     const ipOnly = router.route({ client_ip: '3.3.3.3' }, services).service;
     expect(router.route({ client_ip: '3.3.3.3', headers: {} }, services).service).toBe(ipOnly);
   });
+
+  it.each([3, 50])('spreads clients that have no key at all over %i services, as round-robin', (n) => {
+    const router = createRouter({ defaultStrategy: 'hash_based', affinity: false });
+    const services = svc(n);
+    for (const candidates of [services, router.prepare(services)]) {
+      const picked = Array.from({ length: n }, () => router.route({}, candidates).service.service_id);
+      expect(new Set(picked).size).toBe(n);
+    }
+    // With a key it is hashing again: one client, one service.
+    const keyed = new Set(Array.from({ length: 5 }, () => router.route({ client_ip: '9.9.9.9' }, services)));
+    expect(new Set([...keyed].map((d) => d.service.service_id)).size).toBe(1);
+  });
 });
 
 describe('tag_based', () => {

@@ -162,28 +162,30 @@ function hashKeyOf(input: PickInput): string {
 
 /**
  * Consistent hashing of the key: rendezvous for small subsets, Maglev for large ones; either way the same
- * key reaches the same service whatever order the ids were listed in.
+ * key reaches the same service whatever order the ids were listed in. A call with no key at all (no client
+ * IP, no hash field) is spread round-robin: hashing '' would send every such client to one service.
  */
 function hashBased(pool: CandidatePool, subset: Subset, input: PickInput): number {
+  const key = hashKeyOf(input);
+  if (key.length === 0) return roundRobin(subset, input);
   // A prepared subset's table, once built, is all a pick reads: this stays small enough to inline.
   const lookup = subset.maglevTable;
-  if (lookup !== null) return lookup[hashSlot(hashString(hashKeyOf(input)), lookup.length)] as number;
-  return hashBasedFirst(pool, subset, input);
+  if (lookup !== null) return lookup[hashSlot(hashString(key), lookup.length)] as number;
+  return hashBasedFirst(pool, subset, input, key);
 }
 
 /** hash_based without a built table: rendezvous, a per-call pool, or the first pick of a prepared one. */
-function hashBasedFirst(pool: CandidatePool, subset: Subset, input: PickInput): number {
-  if (subset.size <= RENDEZVOUS_LIMIT) return rendezvous(pool, subset, hashString(hashKeyOf(input)));
+function hashBasedFirst(pool: CandidatePool, subset: Subset, input: PickInput, key: string): number {
+  if (subset.size <= RENDEZVOUS_LIMIT) return rendezvous(pool, subset, hashString(key));
   const ids = Array.from(subset.positions, (p) => pool.ids[p] as string);
   const { table, order } = pool.prepared ? buildMaglev(ids) : input.maglev.get(ids);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
   const toIndex = Int32Array.from(order, (id) => indexOf.get(id) as number);
-  if (!pool.prepared)
-    return toIndex[table[hashSlot(hashString(hashKeyOf(input)), table.length)] as number] as number;
+  if (!pool.prepared) return toIndex[table[hashSlot(hashString(key), table.length)] as number] as number;
   const lookup = ids.length < 65_536 ? new Uint16Array(table.length) : new Int32Array(table.length);
   for (let k = 0; k < table.length; k++) lookup[k] = toIndex[table[k] as number] as number;
   subset.maglevTable = lookup;
-  return hashBased(pool, subset, input);
+  return lookup[hashSlot(hashString(key), lookup.length)] as number;
 }
 
 /**
