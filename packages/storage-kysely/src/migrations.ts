@@ -2,7 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { StorageDialect } from './types.js';
 
 // Forward-only migrations, in name order. Later issues append here (metric samples, operation log) as
-// '0002_...'; a released migration is never edited.
+// '0004_...'; a released migration is never edited.
 function migrations(dialect: StorageDialect): Record<string, Migration> {
   const pg = dialect === 'postgres';
   const json = pg ? 'jsonb' : 'text';
@@ -148,7 +148,51 @@ function migrations(dialect: StorageDialect): Record<string, Migration> {
         await db.schema.alterTable('services').addColumn('restart_due_at', 'text').execute();
       },
     },
+    '0003_manager_lease': {
+      async up(db: Kysely<unknown>) {
+        // One row per database while a manager runs on it: a second manager refuses to start.
+        await db.schema
+          .createTable('manager_lease')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('pid', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+          .execute();
+        // The child a manager runs for the service: the only process a later manager may stop as a stray.
+        await db.schema.alterTable('services').addColumn('process_pid', 'integer').execute();
+        await db.schema.alterTable('services').addColumn('process_host', 'text').execute();
+        await renameCaseDuplicates(db);
+        await db.schema
+          .createIndex('services_name_lower_idx')
+          .on('services')
+          .unique()
+          .expression(sql`lower(name)`)
+          .execute();
+      },
+    },
   };
+}
+
+/**
+ * Names became unique regardless of case in 0003. Services stored before it whose names differ only in
+ * case keep the oldest one's name; each later one gets `-<first 8 characters of its id>` appended.
+ */
+async function renameCaseDuplicates(db: Kysely<unknown>): Promise<void> {
+  const { rows } = await sql<{ service_id: string; name: string }>`
+    select service_id, name from services order by created_at, name, service_id`.execute(db);
+  const seen = new Set<string>();
+  for (const { service_id, name } of rows) {
+    const key = name.toLowerCase();
+    if (!seen.has(key)) {
+      seen.add(key);
+      continue;
+    }
+    const renamed = `${name.slice(0, 55)}-${service_id.slice(0, 8)}`;
+    seen.add(renamed.toLowerCase());
+    await sql`update services set name = ${renamed} where service_id = ${service_id}`.execute(db);
+  }
 }
 
 /** The migrations as Kysely's Migrator reads them, in code (no files to ship or find). */

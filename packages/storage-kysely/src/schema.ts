@@ -28,6 +28,19 @@ export interface ServicesTable {
   restart_due_at: string | null;
   config: JsonColumn;
   stats: JsonColumn;
+  /** The pid of the child a manager runs for the service, and its host (0003); null when none runs. */
+  process_pid: number | null;
+  process_host: string | null;
+}
+
+/** The `manager_lease` table (0003): the manager that holds the database, one row named 'manager'. */
+export interface ManagerLeaseTable {
+  name: string;
+  owner_id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  heartbeat_at: string;
 }
 
 /** The `service_tags` table: (service_id, tag), deleted with the service. */
@@ -104,4 +117,5 @@ export interface Database {
   health_checks: HealthChecksTable;
   connections: ConnectionsTable;
   service_logs: ServiceLogsTable;
+  manager_lease: ManagerLeaseTable;
 }

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createConnectionRepository } from './internal/connections.js';
 import type { Context } from './internal/db.js';
 import { createHealthRepository } from './internal/health.js';
+import { createLeaseRepository } from './internal/lease.js';
 import { loadPg } from './internal/load-pg.js';
 import { createLogRepository } from './internal/logs.js';
 import { createRuleRepository } from './internal/rules.js';
@@ -55,6 +56,7 @@ function assemble(db: Kysely<Database>, dialect: StorageDialect, release: () => 
     health: createHealthRepository(ctx),
     connections: createConnectionRepository(ctx),
     logs: createLogRepository(ctx),
+    lease: createLeaseRepository(ctx),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -53,11 +53,23 @@ export interface UpdateStatusOptions {
   expected?: readonly ServiceStatus[];
 }
 
+/** The child process a manager runs for a service, as recorded in the store. */
+export interface ServiceProcess {
+  service_id: string;
+  pid: number;
+  /** The host name of the machine the process runs on. */
+  host: string;
+}
+
 /** Services (spec B2, B8, B9, B11): one row per service, tags kept in a join table for the all-of filter. */
 export interface ServiceRepository {
-  /** Inserts or replaces the service with this id; a name taken by another id throws SERVICE_ALREADY_EXISTS. */
+  /**
+   * Inserts or replaces the service with this id; a name taken by another id, in any case, throws
+   * SERVICE_ALREADY_EXISTS.
+   */
   save(service: ServiceInput): Promise<Service>;
   get(serviceId: string): Promise<Service | undefined>;
+  /** The service of this name, compared case-insensitively (names are unique regardless of case). */
   getByName(name: string): Promise<Service | undefined>;
   /** Ordered by created_at, then name. */
   list(options?: ListServicesOptions): Promise<ServicePage>;
@@ -77,6 +89,12 @@ export interface ServiceRepository {
   /** Adds one to restart_count atomically and returns the service. */
   incrementRestartCount(serviceId: string): Promise<Service | undefined>;
   setRestartCount(serviceId: string, count: number): Promise<Service | undefined>;
+  /** Records the child process the service runs as (its pid and host); false when there is no such service. */
+  setProcess(serviceId: string, process: { pid: number; host: string }): Promise<boolean>;
+  /** Clears the recorded process if it is still this pid (a newer child's record stays); true when it was. */
+  clearProcess(serviceId: string, pid: number): Promise<boolean>;
+  /** Every recorded child process: all a later manager may ever stop as a stray. */
+  listProcesses(): Promise<ServiceProcess[]>;
   /** Deletes the service with its tags, health history and log lines. True when it existed. */
   delete(serviceId: string): Promise<boolean>;
 }
@@ -181,6 +199,38 @@ export interface ConnectionRepository {
   stats(): Promise<ConnectionStats>;
   /** Deletes closed records that disconnected before `before`; returns how many went. */
   pruneClosed(before: string): Promise<number>;
+  /**
+   * Closes every record still open (a manager that died left them so) as `status` (default 'disconnected')
+   * at `at` (default now); returns how many.
+   */
+  closeOpen(status?: 'disconnected' | 'error', at?: string): Promise<number>;
+}
+
+/** The manager that holds a database: one at a time, until several can share one on purpose (spec I1). */
+export interface ManagerLease {
+  /** Unique per manager instance (a UUID). */
+  owner_id: string;
+  /** The host name of the machine it runs on. */
+  host: string;
+  pid: number;
+  started_at: string;
+  /** Moved forward while the manager lives; a lease not renewed within its TTL may be taken over. */
+  heartbeat_at: string;
+}
+
+/** The lease row of a database (a compare-and-set on one row, so two managers never both hold it). */
+export interface LeaseRepository {
+  /** The current holder, if any. */
+  get(): Promise<ManagerLease | undefined>;
+  /**
+   * Takes the lease when nobody holds it, or, with `replacing`, from that owner (one the caller found
+   * gone). False when another manager holds it (or took it first).
+   */
+  acquire(lease: ManagerLease, replacing?: string): Promise<boolean>;
+  /** Moves the heartbeat to `at`; false when the lease is no longer this owner's. */
+  renew(ownerId: string, at: string): Promise<boolean>;
+  /** Lets go of the lease if this owner holds it; true when it did. */
+  release(ownerId: string): Promise<boolean>;
 }
 
 /** A log line as a caller writes it: `fields` may be left out. */
@@ -228,6 +278,7 @@ export interface Storage extends AsyncDisposable {
   readonly health: HealthRepository;
   readonly connections: ConnectionRepository;
   readonly logs: LogRepository;
+  readonly lease: LeaseRepository;
   /** Closes the database; later calls are no-ops. */
   close(): Promise<void>;
 }

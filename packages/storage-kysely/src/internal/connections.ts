@@ -65,6 +65,17 @@ function counter(value: number | undefined, name: string): number {
   return amount;
 }
 
+/** The checked final status and time of a close. */
+function closing(status: string, at: string | undefined) {
+  const final = parseOrThrow(ConnectionStatus, status, 'status');
+  if (!(CLOSED as readonly string[]).includes(final)) {
+    throw new AppError('INVALID_REQUEST', `A connection closes as 'disconnected' or 'error'`, {
+      details: { status },
+    });
+  }
+  return { final, when: canonicalTime(parseOrThrow(Timestamp, at ?? isoNow(), 'disconnected_at')) };
+}
+
 /** The connection records repository. */
 export function createConnectionRepository(ctx: Context): ConnectionRepository {
   const select = (id: string) =>
@@ -125,13 +136,7 @@ export function createConnectionRepository(ctx: Context): ConnectionRepository {
     },
 
     close: async (id, status = 'disconnected', at) => {
-      const final = parseOrThrow(ConnectionStatus, status, 'status');
-      if (!(CLOSED as readonly string[]).includes(final)) {
-        throw new AppError('INVALID_REQUEST', `A connection closes as 'disconnected' or 'error'`, {
-          details: { status },
-        });
-      }
-      const when = canonicalTime(parseOrThrow(Timestamp, at ?? isoNow(), 'disconnected_at'));
+      const { final, when } = closing(status, at);
       return guard('close a connection', async () => {
         const row = await ctx.db
           .updateTable('connections')
@@ -219,6 +224,18 @@ export function createConnectionRepository(ctx: Context): ConnectionRepository {
         for (const row of byService) stats.open_by_service[row.target_service_id] = Number(row.count);
         return stats;
       }),
+
+    closeOpen: async (status = 'disconnected', at) => {
+      const { final, when } = closing(status, at);
+      return guard('close the open connections', async () => {
+        const result = await ctx.db
+          .updateTable('connections')
+          .set({ status: final, disconnected_at: when, last_activity: when })
+          .where('status', 'not in', CLOSED)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows);
+      });
+    },
 
     pruneClosed: async (before) => {
       const cutoff = canonicalTime(parseOrThrow(Timestamp, before, 'before'));

@@ -1,5 +1,12 @@
-import { parseOrThrow, type Service, Service as ServiceSchema, ServiceStatus, Tags } from '@myagent/models';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import {
+  AppError,
+  parseOrThrow,
+  type Service,
+  Service as ServiceSchema,
+  ServiceStatus,
+  Tags,
+} from '@myagent/models';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ServicesTable } from '../schema.js';
 import type { ListServicesOptions, ServiceRepository } from '../types.js';
 import {
@@ -81,6 +88,13 @@ async function selectById(ctx: Context, db: Kysely<Database>, id: string, lock: 
   return (lock && ctx.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
+function positivePid(pid: number): number {
+  if (!(Number.isSafeInteger(pid) && pid > 0)) {
+    throw new AppError('INVALID_REQUEST', 'A process needs a positive integer pid', { details: { pid } });
+  }
+  return pid;
+}
+
 /** The services repository over a Kysely instance. */
 export function createServiceRepository(ctx: Context): ServiceRepository {
   /** Read, change and write one service in a write transaction; `change` returning undefined aborts. */
@@ -135,10 +149,11 @@ export function createServiceRepository(ctx: Context): ServiceRepository {
 
     getByName: (name) =>
       guard('get a service', async () => {
+        // Names are unique regardless of case (0003's index on lower(name), which this lookup uses).
         const row = await ctx.db
           .selectFrom('services')
           .selectAll()
-          .where('name', '=', name)
+          .where(sql<string>`lower(name)`, '=', name.toLowerCase())
           .executeTakeFirst();
         return row && fromRow(row);
       }),
@@ -203,6 +218,45 @@ export function createServiceRepository(ctx: Context): ServiceRepository {
 
     setRestartCount: (id, count) =>
       mutate('set the restart count', id, (service) => ({ ...service, restart_count: count })),
+
+    setProcess: async (id, process) => {
+      const pid = positivePid(process.pid);
+      return guard('record a service process', async () => {
+        const result = await ctx.db
+          .updateTable('services')
+          .set({ process_pid: pid, process_host: String(process.host) })
+          .where('service_id', '=', id)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      });
+    },
+
+    clearProcess: async (id, pid) => {
+      const expected = positivePid(pid);
+      return guard('clear a service process', async () => {
+        const result = await ctx.db
+          .updateTable('services')
+          .set({ process_pid: null, process_host: null })
+          .where('service_id', '=', id)
+          .where('process_pid', '=', expected)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      });
+    },
+
+    listProcesses: () =>
+      guard('list service processes', async () => {
+        const rows = await ctx.db
+          .selectFrom('services')
+          .select(['service_id', 'process_pid', 'process_host'])
+          .where('process_pid', 'is not', null)
+          .execute();
+        return rows.map((row) => ({
+          service_id: row.service_id,
+          pid: Number(row.process_pid),
+          host: row.process_host ?? '',
+        }));
+      }),
 
     delete: (id) =>
       guard('delete a service', async () => {
