@@ -117,6 +117,7 @@ describe('summary and history', () => {
       createHealthMonitor({ source: sourceOf(targets), thresholds: { rise: 1, fall: 1 } }),
     );
     expect(await monitor.getSummary()).toEqual({
+      total_services: 6,
       total: 6,
       healthy: 0,
       unhealthy: 1,
@@ -127,7 +128,14 @@ describe('summary and history', () => {
     const results = await monitor.checkAll();
     expect(results[1]?.checks.resources?.status).toBe('degraded');
     const summary = await monitor.getSummary();
-    expect(summary).toMatchObject({ total: 6, healthy: 1, degraded: 1, unhealthy: 2, unknown: 2 });
+    expect(summary).toMatchObject({
+      total_services: 6,
+      total: 6,
+      healthy: 1,
+      degraded: 1,
+      unhealthy: 2,
+      unknown: 2,
+    });
     expect(summary.last_check).toBe(
       results
         .map((result) => result.timestamp)

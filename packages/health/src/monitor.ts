@@ -345,6 +345,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     },
     async getSummary() {
       const summary: HealthSummary = {
+        total_services: 0,
         total: 0,
         healthy: 0,
         unhealthy: 0,
@@ -356,6 +357,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
         summary.total++;
         summary[verdictOf(target)]++;
       }
+      summary.total_services = summary.total;
       return summary;
     },
     async getHistory(serviceId, count = historyLimit) {

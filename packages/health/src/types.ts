@@ -96,6 +96,9 @@ export interface HealthMonitorEvents {
 
 /** Counts of services by health verdict (spec D5). */
 export interface HealthSummary {
+  /** How many services there are, under seed 000's name. */
+  total_services: number;
+  /** The same count, under the spec's name. */
   total: number;
   healthy: number;
   unhealthy: number;

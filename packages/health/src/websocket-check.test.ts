@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROBE_HEADER } from '@myagent/models';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refusedPort, startHangingServer, startPingServer, waitFor } from '../test/servers.js';
 import { checkWebSocket } from './websocket-check.js';
@@ -25,6 +26,8 @@ describe('checkWebSocket', () => {
     // The socket is closed politely afterwards.
     await waitFor(() => server.closeCodes.length === 1, 'the server sees the close');
     expect(server.closeCodes).toEqual([1000]);
+    // Marked as a probe, so that an agent server does not count it among its clients.
+    expect(server.upgradeHeaders[0]?.[PROBE_HEADER]).toBe('health');
   });
 
   it('times out when the server accepts TCP but never completes the handshake', async () => {

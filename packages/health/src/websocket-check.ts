@@ -1,4 +1,4 @@
-import type { CheckResult } from '@myagent/models';
+import { type CheckResult, PROBE_HEADER } from '@myagent/models';
 import WebSocket from 'ws';
 
 /** Options of {@link checkWebSocket}. */
@@ -64,7 +64,12 @@ export function checkWebSocket(
     }
     let ws: WebSocket;
     try {
-      ws = new WebSocket(endpoint, { perMessageDeflate: false, followRedirects: false });
+      // Marked as a probe, so that the agent server does not count the check among its client connections.
+      ws = new WebSocket(endpoint, {
+        perMessageDeflate: false,
+        followRedirects: false,
+        headers: { [PROBE_HEADER]: 'health' },
+      });
     } catch (error) {
       resolve({
         status: 'unhealthy',

@@ -21,6 +21,8 @@ export interface PingServer {
   /** Sockets open right now, and the close codes the server saw. */
   readonly open: number;
   closeCodes: number[];
+  /** The upgrade request headers of every connection, in order. */
+  upgradeHeaders: Array<Record<string, string | string[] | undefined>>;
   close(): Promise<void>;
 }
 
@@ -43,13 +45,15 @@ export async function startPingServer(
       return wss.clients.size;
     },
     closeCodes: [],
+    upgradeHeaders: [],
     async close() {
       for (const timer of timers) clearTimeout(timer);
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
+    server.upgradeHeaders.push(request.headers);
     socket.on('close', (code) => server.closeCodes.push(code));
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { event?: string };

@@ -24,6 +24,7 @@ it('exports exactly its public surface', () => {
       "LogLevel",
       "LogLine",
       "MetricSample",
+      "PROBE_HEADER",
       "Port",
       "ProxyMessage",
       "REGEX_INPUT_LIMIT",

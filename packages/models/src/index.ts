@@ -79,6 +79,7 @@ export {
   CLIENT_EVENTS,
   ClientMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
+  PROBE_HEADER,
   ProxyMessage,
   parseClientMessage,
   parseServerMessage,

@@ -137,6 +137,12 @@ export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: AppE
 /** The default frame size limit of protocol.md: 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
+/**
+ * The request header of the manager's own WebSocket probes (the readiness ping, health checks): an agent
+ * server does not count such a connection among its clients' (total, active and peak connections).
+ */
+export const PROBE_HEADER = 'x-myagent-probe';
+
 /** Options of {@link parseClientMessage}. */
 export interface ParseOptions {
   /** Frames larger than this are refused with PAYLOAD_TOO_LARGE. Default 1 MiB. */

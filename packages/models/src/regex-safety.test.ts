@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { CreateRoutingRuleRequest } from './requests.js';
 import { regexHazard } from './regex-safety.js';
+import { CreateRoutingRuleRequest } from './requests.js';
 import { isValidRegex, RoutingCondition } from './routing.js';
 
 // Known catastrophic patterns: the OWASP ReDoS page's "evil regexes" and its real-world examples, the

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { PROBE_HEADER } from '@myagent/models';
 import WebSocket from 'ws';
 
 /**
@@ -8,7 +9,8 @@ import WebSocket from 'ws';
 export function pingOnce(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolvePing, rejectPing) => {
     const started = performance.now();
-    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    // Marked as a probe: the agent server does not count it among its client connections.
+    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, headers: { [PROBE_HEADER]: 'ready' } });
     let settled = false;
     const finish = (error?: Error) => {
       if (settled) return;

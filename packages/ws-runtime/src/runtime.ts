@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ClientMessage } from '@myagent/models';
-import { AppError, parseClientMessage } from '@myagent/models';
+import { AppError, PROBE_HEADER, parseClientMessage } from '@myagent/models';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { Connection, RetiredEvents } from './connection.js';
 import { type AgentRuntimeOptions, type ResolvedRuntimeOptions, resolveRuntimeOptions } from './options.js';
@@ -80,6 +80,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const startedAt = Date.now();
   let totalConnections = 0;
   let peakConnections = 0;
+  let probes = 0;
   let closed = false;
 
   const heartbeat =
@@ -265,8 +266,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
     const conn = new Connection(ws, opts.replayBufferSize);
     connections.add(conn);
-    totalConnections++;
-    peakConnections = Math.max(peakConnections, connections.size);
+    // The manager's readiness pings and health checks say so: they are not clients, and are not counted.
+    const probe = request?.headers[PROBE_HEADER] !== undefined;
+    if (probe) probes++;
+    else {
+      totalConnections++;
+      peakConnections = Math.max(peakConnections, connections.size - probes);
+    }
     logger.debug('connection opened', { connection_id: conn.id, remote: request?.socket.remoteAddress });
     ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     ws.on('pong', () => {
@@ -275,6 +281,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ws.on('error', (error) => logger.debug('socket error', { connection_id: conn.id, error: error.message }));
     ws.on('close', () => {
       connections.delete(conn);
+      if (probe) probes--;
       for (const session of [...conn.sessions.values()]) {
         retired.keep(session.id, conn.eventsOf(session.id).slice(-200));
         hub.release(session);
@@ -343,7 +350,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     handleUpgrade,
     handleConnection,
     stats: () => ({
-      active_connections: connections.size,
+      active_connections: connections.size - probes,
       active_sessions: sessions.size,
       total_connections: totalConnections,
       peak_connections: peakConnections,
