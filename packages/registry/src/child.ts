@@ -51,7 +51,9 @@ export function spawnChild(options: SpawnChildOptions): Child {
     cleanup: true,
     encoding: 'utf8',
   });
-  let running = true;
+  // A spawn that fails at once (a NUL byte in the environment, say) leaves execa's subprocess without a pid,
+  // and neither 'error' nor 'exit' ever comes: its result is the only word of it.
+  let running = subprocess.pid !== undefined;
   const splitters = {
     stdout: new LineSplitter((line) => options.onLine('stdout', line)),
     stderr: new LineSplitter((line) => {
@@ -65,18 +67,28 @@ export function spawnChild(options: SpawnChildOptions): Child {
   subprocess.stderr?.on('data', (chunk: string) => splitters.stderr.push(chunk));
   // execa's promise settles after the streams end; with reject: false it never rejects, but be safe.
   const done = subprocess.then(
-    () => undefined,
-    () => undefined,
+    (result) => result,
+    (error: unknown) => ({ originalMessage: String(error) }),
   );
   const exited = new Promise<ChildExit>((resolveExit) => {
     let spawnError: string | undefined;
+    const spawnFailed = (message: string) => {
+      running = false;
+      tail.push(`spawn failed: ${message}`);
+      resolveExit({ code: null, signal: null, spawnError: message });
+    };
+    if (subprocess.pid === undefined) {
+      void done.then((result) => {
+        const { originalMessage, shortMessage } = result as {
+          originalMessage?: string;
+          shortMessage?: string;
+        };
+        spawnFailed(firstLine(originalMessage || shortMessage || 'the process could not be spawned'));
+      });
+      return;
+    }
     subprocess.once('error', (error: Error) => {
       spawnError = error.message;
-      if (subprocess.pid === undefined) {
-        running = false;
-        tail.push(`spawn failed: ${error.message}`);
-        resolveExit({ code: null, signal: null, spawnError });
-      }
     });
     subprocess.once('exit', (code, signal) => {
       running = false;
@@ -90,15 +102,29 @@ export function spawnChild(options: SpawnChildOptions): Child {
       }
     });
   });
+  const pid = subprocess.pid;
   return {
-    pid: subprocess.pid,
+    pid,
     exited,
     get running() {
       return running;
     },
     stderrTail: tail,
-    kill: (signal) => (running ? subprocess.kill(signal) : false),
+    // Only ever our own live child: never a pid we do not have (kill(0) would signal our whole group).
+    kill: (signal) => (running && isSignallablePid(pid) ? subprocess.kill(signal) : false),
   };
+}
+
+/**
+ * True for a pid that may be signalled: a positive integer other than 1 (init) and our own. process.kill
+ * with 0 or a negative pid signals a whole process group, ours included.
+ */
+export function isSignallablePid(pid: unknown): pid is number {
+  return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 1 && pid !== process.pid;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] as string;
 }
 
 const BASE_ENV =

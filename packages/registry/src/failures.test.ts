@@ -105,6 +105,8 @@ describe('bad calls', () => {
       () => harness?.registry.refreshStats(unknown),
       () => harness?.registry.markUnhealthy(unknown, 'x'),
       () => harness?.registry.restartFailed(unknown, 'x'),
+      () => harness?.registry.logs(unknown),
+      () => harness?.registry.searchLogs('x', { service_id: unknown }),
     ]) {
       await expect(call()).rejects.toMatchObject({ code: 'SERVICE_NOT_FOUND' });
     }

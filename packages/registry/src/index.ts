@@ -11,6 +11,7 @@ export type {
   ListLogsOptions,
   LogSink,
   ReconcileReport,
+  RecordedProcess,
   RegistryEvents,
   RestartEvent,
   SearchLogsOptions,

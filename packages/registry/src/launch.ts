@@ -3,10 +3,11 @@ import { type Child, type ChildExit, type SpawnChildOptions, spawnChild } from '
 import { waitUntilReady } from './readiness.js';
 import { describeExit, withTail } from './registration.js';
 import type { ServiceRuntime } from './runtime.js';
+import { totalsOf } from './stats.js';
 
 /** What {@link launchChild} needs: the service's runtime, how to spawn its server and where it answers. */
 export interface LaunchContext {
-  service: Pick<Service, 'service_id' | 'name'>;
+  service: Pick<Service, 'service_id' | 'name' | 'stats'>;
   runtime: ServiceRuntime;
   spawn: SpawnChildOptions;
   /** The WebSocket URL the server answers a ping on once it is ready. */
@@ -14,6 +15,8 @@ export interface LaunchContext {
   readyTimeoutMs: number;
   /** Every exit of the child, expected or not; called before the start sees it. */
   onExit: (child: Child, exit: ChildExit) => void;
+  /** The child has a pid (called before its readiness is waited for). */
+  onSpawned: (child: Child & { pid: number }) => Promise<unknown>;
 }
 
 /** A child that answered its ping, or why it never did (with its last stderr lines). */
@@ -30,10 +33,13 @@ export async function launchChild(context: LaunchContext): Promise<LaunchOutcome
   runtime.child = child;
   runtime.starting = child;
   runtime.sample = undefined;
-  runtime.peak = 0;
+  // The new server counts from zero: the stored totals are where its figures start from.
+  runtime.baseline = totalsOf(service.stats);
+  runtime.peak = service.stats.peak_connections;
   const abort = new AbortController();
   runtime.startAbort = abort;
   void child.exited.then((exit) => context.onExit(child, exit));
+  if (child.pid !== undefined) await context.onSpawned(child as Child & { pid: number });
   const exitedEarly = new AbortController();
   void child.exited.then(() => exitedEarly.abort());
   try {

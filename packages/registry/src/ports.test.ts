@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocatePort, isPortFree } from './ports.js';
+import { allocatePort, isPortFree, portState } from './ports.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -43,4 +43,29 @@ describe('ports', () => {
       code: 'INSUFFICIENT_RESOURCES',
     });
   });
+
+  it.each([
+    ['no.such.host.invalid', /no such host|could not be resolved/u],
+    ['192.0.2.1', /not an address of this machine/u],
+  ])(
+    'refuses a host that cannot be bound (%s) with INVALID_REQUEST naming it, at once',
+    async (host, reason) => {
+      // A port the OS just handed out and took back: the scan would go on from there if the host were good.
+      const port = await listen();
+      await new Promise((done) => servers.pop()?.close(done));
+      const range = { from: port, to: Math.min(port + 10_000, 65_535) };
+      for (const attempt of [allocatePort(host, range, new Set()), portState(host, port)]) {
+        const error = await attempt.then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+        expect(error).toMatchObject({ code: 'INVALID_REQUEST', details: { host, port } });
+        expect((error as Error).message).toMatch(
+          new RegExp(`^Cannot bind ${host.replaceAll('.', '\\.')}:${port}: `, 'u'),
+        );
+        expect((error as Error).message).toMatch(reason);
+      }
+      expect(await isPortFree(host, port)).toBe(false);
+    },
+  );
 });

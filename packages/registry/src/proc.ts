@@ -1,4 +1,4 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 // Linux reports CPU time in clock ticks; USER_HZ is 100 on every mainstream kernel build.
 const TICKS_PER_SECOND = 100;
@@ -66,49 +66,12 @@ export async function readCmdline(pid: number): Promise<string[] | undefined> {
 
 /** True while a process with this pid exists (and is not a zombie we could still signal). */
 export function isAlive(pid: number): boolean {
+  // 0 and negative pids name process groups: never a process of ours to ask about.
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-async function listeningInodes(port: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const text = await readFile(file, 'utf8').catch(() => '');
-    for (const row of text.split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/u);
-      // cols: sl local_address rem_address st ... inode (index 9); 0A = LISTEN.
-      if (cols.length > 9 && cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A')
-        inodes.add(cols[9] as string);
-    }
-  }
-  return inodes;
-}
-
-/**
- * The pids that hold a listening socket on `port`, found through /proc/net/tcp and the processes' fds.
- * Works even when the listener never answers; only processes we may inspect are seen.
- */
-export async function findListeningPids(port: number): Promise<number[]> {
-  const inodes = await listeningInodes(port);
-  if (inodes.size === 0) return [];
-  const wanted = new Set([...inodes].map((inode) => `socket:[${inode}]`));
-  const pids: number[] = [];
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  for (const entry of entries) {
-    if (!/^\d+$/u.test(entry)) continue;
-    const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
-      if (wanted.has(target)) {
-        pids.push(Number(entry));
-        break;
-      }
-    }
-  }
-  return pids;
 }

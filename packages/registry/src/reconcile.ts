@@ -1,6 +1,6 @@
 import type { Service, ServiceStatus } from '@myagent/models';
 import { type PendingRestart, pendingRestart } from './restart-policy.js';
-import { type StoppedStray, stopStrays } from './strays.js';
+import { type StoppedStray, type StrayContext, stopStrays } from './strays.js';
 import type { BulkResult, ReconcileReport } from './types.js';
 
 /** Statuses that say the service should have a running child. */
@@ -10,6 +10,8 @@ export const SHOULD_RUN: readonly ServiceStatus[] = ['running', 'starting', 'unh
 export interface ReconcileHost {
   /** The pid of the service's child while this registry runs it. */
   pid(serviceId: string): number | undefined;
+  /** Where the children previous managers started are recorded: the only strays there can be. */
+  store: StrayContext['store'];
   /** Pids of this registry's own children: never strays. */
   ownPids: ReadonlySet<number>;
   stopGraceMs: number;
@@ -26,13 +28,18 @@ export interface ReconcileHost {
 }
 
 /**
- * After a manager restart: stops strays a previous manager left on the ports of the services this registry
- * does not run, then starts again those the store says should run, and makes the auto-restarts that were
- * pending.
+ * After a manager restart: stops the strays a previous manager left (children the store recorded for the
+ * services this registry does not run), then starts again those the store says should run, and makes the
+ * auto-restarts that were pending.
  */
 export async function reconcileServices(services: Service[], host: ReconcileHost): Promise<ReconcileReport> {
   const idle = services.filter((service) => host.pid(service.service_id) === undefined);
-  const strays = await stopStrays(idle, host.ownPids, host.stopGraceMs, host.onStray);
+  const strays = await stopStrays(idle, {
+    store: host.store,
+    exclude: host.ownPids,
+    graceMs: host.stopGraceMs,
+    onStray: host.onStray,
+  });
   const revive = idle.filter((s) => SHOULD_RUN.includes(s.status));
   const pending = idle.flatMap((service) => {
     const restart = pendingRestart(service);

@@ -12,7 +12,7 @@ import {
   serviceEndpoint,
 } from '@myagent/models';
 import { type AgentCheckOptions, checkAgentModule } from './agent-check.js';
-import { allocatePort, DEFAULT_PORT_RANGE, isPortFree, type PortRange } from './ports.js';
+import { allocatePort, DEFAULT_PORT_RANGE, type PortRange, portState } from './ports.js';
 import type { BulkResult, ServiceStore } from './types.js';
 
 /** What registration needs from the registry. */
@@ -88,7 +88,7 @@ async function choosePort(
   const taken = new Set(services.map((service) => service.port));
   if (wanted === null) return allocatePort(host, context.portRange ?? DEFAULT_PORT_RANGE, taken);
   const owner = services.find((service) => service.port === wanted);
-  if (owner || !(await isPortFree(host, wanted))) {
+  if (owner || (await portState(host, wanted)) === 'in_use') {
     throw new AppError(
       'PORT_IN_USE',
       owner ? `Port ${wanted} belongs to service '${owner.name}'` : `Port ${wanted} is in use on ${host}`,

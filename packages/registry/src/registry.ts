@@ -9,10 +9,9 @@ import {
 import { LogWriter } from './log-writer.js';
 import { type RegistryOptions, workingDirectory } from './options.js';
 import { PeriodicTask } from './periodic.js';
-import { reconcileServices, SHOULD_RUN } from './reconcile.js';
+import { reconcileServices } from './reconcile.js';
 import { bulk, checkRequest, listAll, requireService, storeService } from './registration.js';
 import { resolveRestartPolicy } from './restart-policy.js';
-import { collectStats } from './stats.js';
 import { Supervisor } from './supervisor.js';
 import type {
   BulkResult,
@@ -195,15 +194,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   /** Reads the service's stats now (B9: /proc and the agent server's /health) and stores them. */
   async refreshStats(serviceId: string): Promise<ServiceStats> {
-    const service = await this.get(serviceId);
-    const runtime = this.#supervisor.runtime(serviceId);
-    const pid = this.pid(serviceId);
-    if (pid === undefined || !SHOULD_RUN.includes(service.status)) return service.stats;
-    const { stats, sample } = await collectStats(service, pid, runtime.sample, runtime.peak);
-    runtime.sample = sample;
-    runtime.peak = Math.max(runtime.peak, stats.peak_connections ?? 0);
-    const updated = await this.#store.updateStats(serviceId, stats);
-    return (updated as Service | undefined)?.stats ?? { ...service.stats, ...stats };
+    return this.#supervisor.refreshStats(await this.get(serviceId));
   }
 
   async #refreshAllStats(): Promise<void> {
@@ -215,14 +206,16 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     }
   }
 
-  /** The newest log lines of a service (pending lines are written first). */
+  /** The newest log lines of a service (pending lines are written first). @throws AppError SERVICE_NOT_FOUND */
   async logs(serviceId: string, options?: ListLogsOptions): Promise<LogLine[]> {
+    await this.get(serviceId);
     await this.#logs.flush();
     return this.#logSink.list(serviceId, options);
   }
 
-  /** Log lines containing `text`, across services or for one. */
+  /** Log lines containing `text`, across services or for one. @throws AppError SERVICE_NOT_FOUND */
   async searchLogs(text: string, options?: SearchLogsOptions): Promise<LogLine[]> {
+    if (options?.service_id !== undefined) await this.get(options.service_id);
     await this.#logs.flush();
     return this.#logSink.search(text, options);
   }
@@ -233,9 +226,10 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /**
-   * After a manager restart: stops strays a previous manager left on the services' ports (verified by
-   * their command line), then starts again the services the store says should run, and makes the
-   * auto-restarts that were pending (ERROR services that gave up, or failed a start, stay in ERROR).
+   * After a manager restart: stops the strays a previous manager left (only the children the store
+   * recorded, verified by their command line), then starts again the services the store says should run,
+   * and makes the auto-restarts that were pending (ERROR services that gave up, or failed a start, stay
+   * in ERROR).
    */
   async reconcile(): Promise<ReconcileReport> {
     this.#assertOpen();
@@ -243,6 +237,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
     const supervisor = this.#supervisor;
     return reconcileServices(services, {
       pid: (serviceId) => this.pid(serviceId),
+      store: this.#store,
       ownPids: supervisor.ownPids(),
       stopGraceMs: this.#options.stopGraceMs ?? 10_000,
       onStray: (found) => this.emit('stray', found),

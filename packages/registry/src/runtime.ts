@@ -1,6 +1,23 @@
 import type { Child } from './child.js';
 import type { ProcSample } from './proc.js';
 import { type ResolvedRestartPolicy, RestartTracker } from './restart-policy.js';
+import type { StatTotals } from './stats.js';
+
+// How long a child that got SIGKILL is waited for before the stop goes on without its exit.
+const KILL_WAIT_MS = 5_000;
+
+/** True when the child exits within `ms`. */
+async function exitsWithin(child: Child, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = await Promise.race([
+    child.exited.then(() => true),
+    new Promise<false>((resolveWait) => {
+      timer = setTimeout(() => resolveWait(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return exited;
+}
 
 /** What the registry holds in memory for one service: its child, timers and restart count. */
 export class ServiceRuntime {
@@ -16,6 +33,8 @@ export class ServiceRuntime {
   /** The last /proc reading, for CPU deltas. */
   sample?: ProcSample;
   peak = 0;
+  /** The stored totals when the current child started; what it reports is added to them. */
+  baseline?: StatTotals;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(policy: ResolvedRestartPolicy) {
@@ -34,20 +53,17 @@ export class ServiceRuntime {
     return run;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. Its exit is expected. */
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited, or `KILL_WAIT_MS` after the
+   * SIGKILL (a process stuck in the kernel is not waited for forever). Its exit is expected.
+   */
   async kill(child: Child, graceMs: number): Promise<void> {
     this.stopping = child;
     child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const graced = await Promise.race([
-      child.exited.then(() => true),
-      new Promise<false>((resolveGrace) => {
-        timer = setTimeout(() => resolveGrace(false), graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!graced) child.kill('SIGKILL');
-    await child.exited;
+    if (!(await exitsWithin(child, graceMs))) {
+      child.kill('SIGKILL');
+      await exitsWithin(child, KILL_WAIT_MS);
+    }
   }
 
   /** After `ms` of running without a crash, forgets the restarts and calls `onReset` (if any were counted). */

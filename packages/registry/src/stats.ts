@@ -9,18 +9,73 @@ export interface CollectedStats {
 }
 
 /**
+ * The cumulative figures of a service when its current child started: an agent server counts from zero,
+ * so what it reports is added to these, and totals survive a restart of the child or of the manager.
+ */
+export type StatTotals = Pick<
+  ServiceStats,
+  | 'total_connections'
+  | 'peak_connections'
+  | 'total_sessions'
+  | 'completed_sessions'
+  | 'avg_session_duration'
+  | 'avg_response_time'
+  | 'error_count'
+>;
+
+/** The totals part of stored stats, the baseline of the next child. */
+export function totalsOf(stats: ServiceStats): StatTotals {
+  return {
+    total_connections: stats.total_connections,
+    peak_connections: stats.peak_connections,
+    total_sessions: stats.total_sessions,
+    completed_sessions: stats.completed_sessions,
+    avg_session_duration: stats.avg_session_duration,
+    avg_response_time: stats.avg_response_time,
+    error_count: stats.error_count,
+  };
+}
+
+const NO_TOTALS: StatTotals = {
+  total_connections: 0,
+  peak_connections: 0,
+  total_sessions: 0,
+  completed_sessions: 0,
+  avg_session_duration: 0,
+  avg_response_time: 0,
+  error_count: 0,
+};
+
+/** The mean of two means, each weighted by its count. */
+function mean(a: number, weightA: number, b: number, weightB: number): number {
+  return weightA + weightB > 0 ? (a * weightA + b * weightB) / (weightA + weightB) : 0;
+}
+
+/** What the stats of the current child are read against (a service's runtime in the registry fits). */
+export interface StatsSource {
+  readonly pid: number | undefined;
+  /** The previous /proc reading, for the CPU delta. */
+  sample?: ProcSample;
+  /** The most connections seen at once so far. */
+  peak: number;
+  /** The totals of the children before this one. */
+  baseline?: StatTotals;
+}
+
+/**
  * Stats of spec B9 for a running service: uptime from started_at, CPU % and memory from /proc/<pid>,
- * connections, sessions, errors and response time from the agent server's `GET /health`.
+ * connections, sessions, errors and response time from the agent server's `GET /health` (waited for at
+ * most `timeoutMs`), added to the baseline totals of the children before this one.
  */
 export async function collectStats(
   service: Service,
-  pid: number | undefined,
-  previous: ProcSample | undefined,
-  peakSoFar: number,
+  source: StatsSource,
+  timeoutMs = 2_000,
 ): Promise<CollectedStats> {
+  const { pid, sample: previous, peak: peakSoFar, baseline = NO_TOTALS } = source;
   const [sample, health] = await Promise.all([
     pid === undefined ? undefined : readProcSample(pid),
-    fetchAgentHealth(connectHost(service.host), service.port),
+    fetchAgentHealth(connectHost(service.host), service.port, timeoutMs),
   ]);
   const started = service.started_at ? Date.parse(service.started_at) : Number.NaN;
   const stats: Partial<ServiceStats> = {
@@ -32,19 +87,29 @@ export async function collectStats(
   if (health) {
     const active = health.active_connections ?? 0;
     const sessions = health.total_sessions ?? 0;
-    const errors = health.error_count ?? 0;
+    const completed = health.completed_sessions ?? 0;
+    const totalSessions = baseline.total_sessions + sessions;
+    const errors = baseline.error_count + (health.error_count ?? 0);
     Object.assign(stats, {
-      total_connections: health.total_connections ?? 0,
+      total_connections: baseline.total_connections + (health.total_connections ?? 0),
       active_connections: active,
       // The server's own peak sees the spikes between two polls; older servers report none.
-      peak_connections: Math.max(peakSoFar, active, health.peak_connections ?? 0),
-      total_sessions: sessions,
+      peak_connections: Math.max(peakSoFar, baseline.peak_connections, active, health.peak_connections ?? 0),
+      total_sessions: totalSessions,
       active_sessions: health.active_sessions ?? 0,
-      completed_sessions: health.completed_sessions ?? 0,
-      avg_session_duration: health.avg_session_duration ?? 0,
-      avg_response_time: health.avg_response_time_ms ?? 0,
+      completed_sessions: baseline.completed_sessions + completed,
+      avg_session_duration: mean(
+        baseline.avg_session_duration,
+        baseline.completed_sessions,
+        health.avg_session_duration ?? 0,
+        completed,
+      ),
+      // Weighted by sessions: the server reports no count of runs.
+      avg_response_time: round(
+        mean(baseline.avg_response_time, baseline.total_sessions, health.avg_response_time_ms ?? 0, sessions),
+      ),
       error_count: errors,
-      error_rate: sessions > 0 ? round(errors / sessions, 4) : 0,
+      error_rate: totalSessions > 0 ? round(errors / totalSessions, 4) : 0,
     });
   }
   return { stats, sample };

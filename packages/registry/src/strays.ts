@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Service } from '@myagent/models';
-import { connectHost, fetchAgentHealth } from './agent-health.js';
-import { isPortFree } from './ports.js';
-import { findListeningPids, isAlive, readCmdline } from './proc.js';
+import { isSignallablePid } from './child.js';
+import { isAlive, readCmdline } from './proc.js';
+import type { ServiceStore } from './types.js';
 
 /** What identifies the agent server of one service on this machine. */
 export interface StrayTarget {
@@ -24,23 +25,10 @@ export function isServerCmdline(argv: readonly string[], target: StrayTarget): b
   return (port ?? inline) === String(target.port);
 }
 
-/** Pids that listen on the service's port and whose command line is this service's agent server. */
-export async function findStrays(target: StrayTarget, exclude: ReadonlySet<number>): Promise<number[]> {
-  const candidates = new Set<number>();
-  const health = await fetchAgentHealth(target.host, target.port, 1_000);
-  if (typeof health?.pid === 'number') candidates.add(health.pid);
-  for (const pid of await findListeningPids(target.port)) candidates.add(pid);
-  const strays: number[] = [];
-  for (const pid of candidates) {
-    if (pid === process.pid || exclude.has(pid)) continue;
-    const argv = await readCmdline(pid);
-    if (argv && isServerCmdline(argv, target)) strays.push(pid);
-  }
-  return strays;
-}
-
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (or after the kill). */
 export async function terminatePid(pid: number, graceMs: number): Promise<void> {
+  // Never a pid we could not own: 0 or a negative pid would signal a whole process group, ours too.
+  if (!isSignallablePid(pid)) return;
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
@@ -64,31 +52,43 @@ export interface StoppedStray {
   port: number;
 }
 
+/** What stray hunting needs: the records of the store, and which pids are this registry's own. */
+export interface StrayContext {
+  store: Pick<ServiceStore, 'listProcesses' | 'clearProcess'>;
+  /** Pids of this registry's children: never strays. */
+  exclude: ReadonlySet<number>;
+  graceMs: number;
+  onStray: (stray: StoppedStray) => void;
+}
+
 /**
- * For each service whose port is taken, stops the processes that are its agent server (a previous
- * manager's child); anything else on the port is left alone.
+ * Stops the processes the store says a previous manager started for these services (on this host) that
+ * still run as their agent server, checked by command line, and forgets records of processes that are
+ * gone. Nothing the store does not name is ever stopped, whatever listens on a service's port.
  */
 export async function stopStrays(
   services: readonly Service[],
-  exclude: ReadonlySet<number>,
-  graceMs: number,
-  onStray: (stray: StoppedStray) => void,
+  context: StrayContext,
 ): Promise<StoppedStray[]> {
+  const byId = new Map(services.map((service) => [service.service_id, service]));
+  const here = hostname();
   const stopped: StoppedStray[] = [];
+  const records = (await context.store.listProcesses()).filter(
+    (record) => record.host === here && byId.has(record.service_id) && !context.exclude.has(record.pid),
+  );
   await Promise.all(
-    services.map(async (service) => {
-      if (await isPortFree(service.host, service.port)) return;
-      const target = {
-        host: connectHost(service.host),
-        port: service.port,
-        agentPath: service.config.agent_factory_path,
-      };
-      for (const pid of await findStrays(target, exclude)) {
-        await terminatePid(pid, graceMs);
-        const stray = { service_id: service.service_id, pid, port: service.port };
+    records.map(async ({ service_id, pid }) => {
+      const service = byId.get(service_id) as Service;
+      const target = { host: service.host, port: service.port, agentPath: service.config.agent_factory_path };
+      const argv = isSignallablePid(pid) && isAlive(pid) ? await readCmdline(pid) : undefined;
+      // A pid that is gone, or that the system gave to another program since, is only forgotten.
+      if (argv && isServerCmdline(argv, target)) {
+        await terminatePid(pid, context.graceMs);
+        const stray = { service_id, pid, port: service.port };
         stopped.push(stray);
-        onStray(stray);
+        context.onStray(stray);
       }
+      await context.store.clearProcess(service_id, pid);
     }),
   );
   return stopped;

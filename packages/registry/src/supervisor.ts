@@ -1,17 +1,31 @@
 import type { EventEmitter } from 'node:events';
-import { AppError, isoNow, type Service, type ServiceStatus, serviceEndpoint } from '@myagent/models';
+import { hostname } from 'node:os';
+import {
+  AppError,
+  Environment,
+  isoNow,
+  parseOrThrow,
+  type Service,
+  type ServiceStats,
+  type ServiceStatus,
+  serviceEndpoint,
+} from '@myagent/models';
 import { connectHost } from './agent-health.js';
 import { type Child, cleanBaseEnv } from './child.js';
 import { crashReason, launchChild } from './launch.js';
 import { parseLogLine } from './log-lines.js';
 import type { LogWriter } from './log-writer.js';
 import { type RegistryOptions, workingDirectory } from './options.js';
-import { isPortFree } from './ports.js';
+import { portState } from './ports.js';
+import { SHOULD_RUN } from './reconcile.js';
 import { requireService, serverArgs } from './registration.js';
 import { type PendingRestart, planRecovery, type ResolvedRestartPolicy } from './restart-policy.js';
 import { ServiceRuntime } from './runtime.js';
-import { stoppedStats } from './stats.js';
+import { collectStats, stoppedStats } from './stats.js';
 import type { RegistryEvents, ServiceStore, StatusPatch } from './types.js';
+
+// A stop reads the stats one last time, but does not wait long on a server that no longer answers.
+const FINAL_STATS_TIMEOUT_MS = 500;
 
 /** What a {@link Supervisor} needs from the registry it works for. */
 export interface SupervisorHost {
@@ -186,9 +200,15 @@ export class Supervisor {
       started_at: null,
       restart_due_at: null,
     });
-    if (!(await isPortFree(service.host, service.port))) {
-      return fail(`port ${service.port} is in use on ${service.host}`, 'PORT_IN_USE');
+    // A stored config may hold what older releases let through (a NUL byte in a value): never spawn it.
+    try {
+      parseOrThrow(Environment, service.config.environment, 'environment');
+    } catch (error) {
+      return fail((error as Error).message, 'SERVICE_START_FAILED');
     }
+    const port = await portState(service.host, service.port).catch((error: unknown) => AppError.from(error));
+    if (port instanceof AppError) return fail(port.message, 'SERVICE_START_FAILED');
+    if (port === 'in_use') return fail(`port ${service.port} is in use on ${service.host}`, 'PORT_IN_USE');
     const launched = await launchChild({
       service,
       runtime,
@@ -211,6 +231,8 @@ export class Supervisor {
       endpoint: serviceEndpoint(host, service.port),
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 30_000,
       onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
+      // Recorded before readiness: should we die now, the next manager knows this child is ours to stop.
+      onSpawned: (child) => this.#store.setProcess(serviceId, { pid: child.pid, host: hostname() }),
     });
     if (!launched.ready) return fail(launched.message, 'SERVICE_START_FAILED');
     const child = launched.child;
@@ -234,6 +256,17 @@ export class Supervisor {
     return running ?? requireService(this.#store, serviceId);
   }
 
+  /** Reads a running service's stats (B9) and stores them; its totals add to those of earlier children. */
+  async refreshStats(service: Service, timeoutMs?: number): Promise<ServiceStats> {
+    const runtime = this.runtime(service.service_id);
+    if (runtime.pid === undefined || !SHOULD_RUN.includes(service.status)) return service.stats;
+    const { stats, sample } = await collectStats(service, runtime, timeoutMs);
+    runtime.sample = sample;
+    runtime.peak = Math.max(runtime.peak, stats.peak_connections ?? 0);
+    const updated = await this.#store.updateStats(service.service_id, stats);
+    return (updated as Service | undefined)?.stats ?? { ...service.stats, ...stats };
+  }
+
   async #halt(
     serviceId: string,
     to: 'stopped' | 'error',
@@ -245,6 +278,8 @@ export class Supervisor {
     clearTimeout(runtime.healthyTimer);
     const child = runtime.child;
     if (child?.running) {
+      // The counts since the last poll, so that the totals the next child starts from miss nothing.
+      await this.refreshStats(service, FINAL_STATS_TIMEOUT_MS).catch(() => undefined);
       if (record) await this.setStatus(service, 'stopping', {});
       await runtime.kill(child, this.#options.stopGraceMs ?? 10_000);
     }
@@ -262,6 +297,9 @@ export class Supervisor {
   // ---- exits and auto-restart ---------------------------------------------------------------------------
 
   #onExit(serviceId: string, child: Child, code: number | null, signal: string | null): void {
+    if (child.pid !== undefined) {
+      void this.#store.clearProcess(serviceId, child.pid).catch((error: Error) => this.#fail(error));
+    }
     const runtime = this.#runtimes.get(serviceId);
     const expected = runtime?.stopping === child;
     this.#emit('exit', {

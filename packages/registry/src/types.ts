@@ -33,6 +33,20 @@ export interface ServiceStore {
   updateStats(id: string, stats: Partial<ServiceStats>): Promise<unknown>;
   setRestartCount(id: string, count: number): Promise<unknown>;
   delete(id: string): Promise<boolean>;
+  /** Records the child a service runs as: the only process a later manager may stop as a stray. */
+  setProcess(id: string, process: { pid: number; host: string }): Promise<unknown>;
+  /** Forgets the recorded child if it is still this pid. */
+  clearProcess(id: string, pid: number): Promise<unknown>;
+  /** Every recorded child, of every service. */
+  listProcesses(): Promise<RecordedProcess[]>;
+}
+
+/** A child process recorded for a service by {@link ServiceStore.setProcess}. */
+export interface RecordedProcess {
+  service_id: string;
+  pid: number;
+  /** The host name of the machine it runs on. */
+  host: string;
 }
 
 /** Filters of {@link LogSink.list}. */
@@ -105,7 +119,7 @@ export interface RegistryEvents {
   exit: [ExitEvent];
   restart: [RestartEvent];
   log: [LogLine];
-  /** A stray process found on a service's port by {@link ServiceRegistry.reconcile} was stopped. */
+  /** A stray process (a recorded child of a previous manager) was stopped by {@link ServiceRegistry.reconcile}. */
   stray: [{ service_id: string; pid: number; port: number }];
   /** A background task failed (a log flush, a stats refresh); the registry goes on. */
   error: [Error];

@@ -57,3 +57,59 @@ it('stores the mean duration of ended sessions, and the peak of connections betw
     peak_connections: stats.peak_connections,
   });
 });
+
+it('counts only clients (not its readiness ping), and keeps its totals across restarts of the child and of the registry', async () => {
+  const options = { command: agentServerCommand(), serverArgs: ['--in-process'], readyTimeoutMs: 30_000 };
+  const first = await openHarness(options);
+  harness = first;
+  const service = await first.registry.register({ name: 'totals', agent_factory_path: echoAgentPath });
+  await first.registry.start(service.service_id);
+  expect(await first.registry.refreshStats(service.service_id)).toMatchObject({
+    total_connections: 0,
+    peak_connections: 0,
+  });
+
+  const session = async () => {
+    const client = await connect(service.endpoint);
+    await client.turn(await client.createSession(), 'hello');
+    await client.close();
+  };
+  const totalsReach = (registry: typeof first.registry, connections: number) =>
+    waitFor(async () => {
+      const stats = await registry.refreshStats(service.service_id);
+      return stats.total_connections === connections && stats.completed_sessions === connections && stats;
+    });
+  await session();
+  await totalsReach(first.registry, 1);
+
+  // A restart starts a server that counts from zero: the stored totals go on from where they were.
+  await first.registry.restart(service.service_id);
+  expect(await first.registry.refreshStats(service.service_id)).toMatchObject({
+    total_connections: 1,
+    total_sessions: 1,
+    completed_sessions: 1,
+    peak_connections: 1,
+  });
+  await session();
+  const before = await totalsReach(first.registry, 2);
+  expect(before).toMatchObject({ total_sessions: 2, error_count: 0 });
+
+  // So does a new manager on the same database.
+  await first.registry.close({ preserveStatus: true });
+  await first.storage.close();
+  const second = await openHarness(options, first.dbPath);
+  harness = {
+    ...second,
+    close: async () => {
+      await second.close();
+      await first.close();
+    },
+  };
+  await second.registry.reconcile();
+  expect(await second.registry.refreshStats(service.service_id)).toMatchObject({
+    total_connections: 2,
+    total_sessions: 2,
+    completed_sessions: 2,
+    avg_session_duration: before.avg_session_duration,
+  });
+});

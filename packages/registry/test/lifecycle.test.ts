@@ -2,6 +2,7 @@
 // database brings its services back (and the auto-restarts that were pending), and strays on a service's
 // port are found and stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,13 +116,13 @@ describe('a graceful close', () => {
     await harness.registry.close();
     expect((await harness.storage.services.get(service.service_id))?.status).toBe('stopped');
     await expect(harness.registry.start(service.service_id)).rejects.toMatchObject({
-      code: 'SERVICE_START_FAILED',
+      code: 'REGISTRY_CLOSED',
     });
   });
 });
 
 describe('reconcile', () => {
-  it('stops a stray agent server on a service port (checked by its command line) and starts the service', async () => {
+  it('stops a stray agent server the store recorded (checked by its command line) and starts the service', async () => {
     const harness = await openHarness();
     cleanups.push(harness.close);
     const { registry, storage } = harness;
@@ -146,6 +147,7 @@ describe('reconcile', () => {
     );
     cleanups.push(() => killQuietly(stray.pid));
     await lineWith(stray, 'listening');
+    await storage.services.setProcess(service.service_id, { pid: stray.pid as number, host: hostname() });
 
     const strays: number[] = [];
     registry.on('stray', (event) => strays.push(event.pid));
@@ -157,6 +159,48 @@ describe('reconcile', () => {
       { service_id: service.service_id, success: true, status: 'running' },
     ]);
     expect(registry.pid(service.service_id)).not.toBe(stray.pid);
+    expect(await storage.services.listProcesses()).toEqual([
+      { service_id: service.service_id, pid: registry.pid(service.service_id), host: hostname() },
+    ]);
+  });
+
+  it('never kills the agent server of a service that the store did not record (another manager’s)', async () => {
+    const harness = await openHarness();
+    cleanups.push(harness.close);
+    const { registry, storage } = harness;
+    const service = await registry.register({
+      name: 'theirs',
+      agent_factory_path: fixture('echo-agent.mjs'),
+    });
+    await storage.services.updateStatus(service.service_id, 'running');
+    // The same command line, but started by a manager of another database: the store has no record of it.
+    const foreign = spawn(
+      process.execPath,
+      [
+        fixture('fake-server.mjs'),
+        'server',
+        service.config.agent_factory_path,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(service.port),
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NO_PARENT_WATCH: '1' } },
+    );
+    cleanups.push(() => killQuietly(foreign.pid));
+    await lineWith(foreign, 'listening');
+    // A record of a pid that is gone is only forgotten.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((done) => gone.once('exit', done));
+    await storage.services.setProcess(service.service_id, { pid: gone.pid as number, host: hostname() });
+
+    const report = await registry.reconcile();
+    expect(report.strays).toEqual([]);
+    expect(alive(foreign.pid as number)).toBe(true);
+    expect(report.started).toMatchObject([
+      { success: false, status: 'error', error: { code: 'PORT_IN_USE' } },
+    ]);
+    expect(await storage.services.listProcesses()).toEqual([]);
   });
 
   it('never kills a process on the port whose command line is not the service', async () => {
