@@ -5,7 +5,13 @@ import { type Kysely, Migrator } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test/dialects.js';
 import { sampleConnection, sampleService } from '../test/samples.js';
-import { createMigrationProvider, type Database, type ManagerLease, type Storage } from './index.js';
+import {
+  createMigrationProvider,
+  createPostgresStorage,
+  type Database,
+  type ManagerLease,
+  type Storage,
+} from './index.js';
 
 function lease(overrides: Partial<ManagerLease> = {}): ManagerLease {
   const now = new Date().toISOString();
@@ -169,3 +175,14 @@ for (const harness of DIALECTS) {
     });
   });
 }
+
+describe('opening PostgreSQL', () => {
+  it.each(['not-a-url', 'mysql://u@h/db', 'postgres://', ''])(
+    'refuses %j as a malformed URL, before connecting, without echoing it',
+    async (url) => {
+      const error = await createPostgresStorage({ url }).catch((thrown: unknown) => thrown);
+      expect(error).toMatchObject({ code: 'INVALID_REQUEST' });
+      expect((error as Error).message).toMatch(/^Malformed PostgreSQL URL: expected postgres:\/\//u);
+    },
+  );
+});

@@ -131,11 +131,31 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/u;
 
 /**
+ * Refuses anything but a postgres:// (or postgresql://) URL with a host, before pg reads it: pg would take
+ * 'not-a-url' for a host name and fail later with a DNS error. The URL is not echoed: it may hold a password.
+ */
+function assertPostgresUrl(url: unknown): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    // Reported below.
+  }
+  if (!parsed || !/^postgres(ql)?:$/u.test(parsed.protocol) || parsed.hostname === '') {
+    throw new AppError(
+      'INVALID_REQUEST',
+      'Malformed PostgreSQL URL: expected postgres://[user[:password]@]host[:port]/database',
+    );
+  }
+}
+
+/**
  * Connects a `pg` pool to PostgreSQL and migrates the database (or `schema`, created if missing).
  * @example const storage = await createPostgresStorage({ url: 'postgres://postgres@127.0.0.1:5432/test' });
  */
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const { schema } = options;
+  assertPostgresUrl(options.url);
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new AppError('INVALID_REQUEST', `Not a schema name: '${schema}'`, { details: { schema } });
   }
