@@ -15,6 +15,17 @@ export function boundedString(max: number, min = 0) {
 }
 
 /**
+ * A bounded string without a NUL byte, for text that is stored or becomes a path: PostgreSQL cannot store
+ * a NUL in text, and no file name holds one.
+ */
+export function boundedText(max: number, min = 0) {
+  return v.pipe(
+    boundedString(max, min),
+    v.check((text) => !text.includes('\0'), 'a NUL byte is not allowed'),
+  );
+}
+
+/**
  * `schema` (an object or record schema) that refuses anything but a plain object: valibot's object and
  * record schemas take an array for an object, so `config: []` would pass as `{}`.
  */

@@ -47,6 +47,7 @@ it('exports exactly its public surface', () => {
       "UpdateRoutingRuleRequest",
       "UpdateServiceRequest",
       "boundedString",
+      "boundedText",
       "describeIssues",
       "isErrorCode",
       "isValidRegex",

@@ -5,6 +5,7 @@ export type { AppErrorOptions, ErrorBody, ErrorCode } from './errors.js';
 // Validation helpers
 export {
   boundedString,
+  boundedText,
   describeIssues,
   isoNow,
   parseOrThrow,

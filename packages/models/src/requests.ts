@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { boundedString, plainObject, Tags } from './common.js';
+import { boundedString, boundedText, plainObject, Tags } from './common.js';
 import { RoutingCondition, RoutingStrategy } from './routing.js';
 import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 
@@ -10,8 +10,8 @@ import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 export const CreateServiceRequest = plainObject(
   v.strictObject({
     name: ServiceName,
-    agent_factory_path: boundedString(4096, 1),
-    description: v.optional(boundedString(1000), ''),
+    agent_factory_path: boundedText(4096, 1),
+    description: v.optional(boundedText(1000), ''),
     host: v.optional(Host, '127.0.0.1'),
     port: v.optional(v.nullable(Port), null),
     tags: v.optional(Tags, []),
@@ -27,7 +27,7 @@ export type CreateServiceRequestInput = v.InferInput<typeof CreateServiceRequest
 export const UpdateServiceRequest = plainObject(
   v.strictObject({
     name: v.optional(ServiceName),
-    description: v.optional(boundedString(1000)),
+    description: v.optional(boundedText(1000)),
     host: v.optional(Host),
     port: v.optional(Port),
     tags: v.optional(Tags),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { boundedString, plainObject, Tags, Timestamp } from './common.js';
+import { boundedString, boundedText, plainObject, Tags, Timestamp } from './common.js';
 
 /** Where a service is in its lifecycle (spec B5). */
 export const ServiceStatus = v.picklist(['stopped', 'starting', 'running', 'stopping', 'error', 'unhealthy']);
@@ -39,7 +39,7 @@ const limit = (min: number, max: number) => v.nullable(v.pipe(v.number(), v.minV
 
 /** The fields of a service's config, with the spec's defaults (B3). Times are in seconds. */
 const serviceConfigEntries = {
-  agent_factory_path: boundedString(4096, 1),
+  agent_factory_path: boundedText(4096, 1),
   /** 0 = unlimited. */
   max_sessions: v.optional(count(1_000_000), 0),
   /** Idle sessions expire after this long. */
