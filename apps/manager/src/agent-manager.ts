@@ -26,6 +26,7 @@ import {
   type Router,
 } from '@myagent/router';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
+import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
 import { type SystemStats, systemStats } from './system-stats.js';
 import { healthSource, wireHealthToRegistry } from './wiring.js';
@@ -57,6 +58,7 @@ export interface AgentManagerEvents {
 interface Running {
   storage: Storage;
   ownsStorage: boolean;
+  lease: HeldLease;
   registry: ServiceRegistry;
   monitor: HealthMonitor;
   router: Router;
@@ -105,10 +107,12 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const storage =
       o.storage ??
       (await openStorage(o.databaseUrl ? { url: o.databaseUrl } : { path: o.dbPath ?? 'agent_manager.db' }));
+    const fail = (error: unknown) => this.#fail(error);
+    const lease = await this.#takeOver(storage, fail);
     const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
-    router.setRules(await storage.rules.list());
+    await this.#orGiveBack(storage, lease, async () => router.setRules(await storage.rules.list()));
     const registry = createRegistry({
-      store: storage.services,
+      store: fencedStore(storage.services, lease),
       logs: storage.logs,
       command: o.agentServer ?? agentServerCommand(),
       serverArgs: o.serverArgs,
@@ -125,7 +129,6 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       thresholds: o.healthThresholds,
       unhealthyGraceMs: o.unhealthyGraceMs,
     });
-    const fail = (error: unknown) => this.#fail(error);
     const unwire = wireHealthToRegistry({ monitor, registry, storage, onError: fail });
     const onStatus = (event: StatusEvent) => {
       if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
@@ -138,6 +141,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     this.#running = {
       storage,
       ownsStorage: !o.storage,
+      lease,
       registry,
       monitor,
       router,
@@ -166,7 +170,49 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     await running.monitor.stop();
     await running.registry.close({ preserveStatus: true });
     running.unwire();
+    await running.lease.release().catch((error: unknown) => this.#fail(error));
     if (running.ownsStorage) await running.storage.close();
+  }
+
+  // ---- the database's lease (one manager per database) ------------------------------------------------------
+
+  /**
+   * Takes the database's manager lease (MANAGER_LOCKED while another manager runs on it), then closes the
+   * connection records the previous holder left open. Storage opened here is closed again on a refusal.
+   */
+  async #takeOver(storage: Storage, fail: (error: unknown) => void): Promise<HeldLease> {
+    const o = this.options;
+    let lease: HeldLease;
+    try {
+      lease = await acquireLease(storage.lease, {
+        ttlMs: o.leaseTtlMs ?? 30_000,
+        database: describeDatabase(o),
+        onLost: (error) => this.#leaseLost(error),
+        onError: fail,
+      });
+    } catch (error) {
+      if (!o.storage) await storage.close().catch(() => undefined);
+      throw error;
+    }
+    await this.#orGiveBack(storage, lease, () => storage.connections.closeOpen());
+    return lease;
+  }
+
+  /** Runs a step of the start; if it fails, lets go of the lease (the caller closes the storage). */
+  async #orGiveBack(storage: Storage, lease: HeldLease, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      await lease.release().catch(() => undefined);
+      if (!this.options.storage) await storage.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Another manager took the lease over: say so and stop, without writing to the store any more. */
+  #leaseLost(error: AppError): void {
+    this.#fail(error);
+    void this.stop().catch((stopError: unknown) => this.#fail(stopError));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

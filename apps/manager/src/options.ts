@@ -30,9 +30,14 @@ export interface AgentManagerOptions {
   unhealthyGraceMs?: number;
   /** Health results kept per service in storage (default 1,000). */
   healthHistoryKeep?: number;
+  /**
+   * The database's manager lease: another manager may take over only after this long without a renewal
+   * (or at once when the holder's pid is gone on this host). Renewed every third of it. Default 30 s.
+   */
+  leaseTtlMs?: number;
   /** Strategy when no rule applies (default round_robin). */
   defaultStrategy?: RoutingStrategy;
-  /** Session affinity bindings: lifetime and bound (default 1 h, 100,000). */
+  /** Session affinity bindings: lifetime and bound (default 30 min, 100,000), as the router's defaults. */
   affinity?: { ttlMs?: number; maxEntries?: number };
 }
 
