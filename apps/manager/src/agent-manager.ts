@@ -274,7 +274,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return this.#parts().storage.services.list(filter);
   }
 
-  /** A service's newest log lines (B13). */
+  /** A service's newest log lines (B13). @throws AppError SERVICE_NOT_FOUND */
   getServiceLogs(serviceId: string, options?: { level?: LogLine['level']; since?: string; limit?: number }) {
     return this.#parts().registry.logs(serviceId, options);
   }
@@ -305,12 +305,20 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return (await this.#parts().storage.services.list({ status: 'running', limit: 10_000 })).services;
   }
 
-  /** Records a live connection (the strategies read its count) and its persistent record. */
+  /**
+   * Records a live connection (the strategies read its count) and its persistent record.
+   * @throws AppError SERVICE_NOT_FOUND when the target service does not exist
+   */
   async registerConnection(input: RegisterConnectionInput): Promise<ConnectionInfo> {
     const { router, storage } = this.#parts();
     const { service, ...rest } = input;
     const target = input.target_service_id ?? service?.service_id;
     if (!target) throw new AppError('INVALID_REQUEST', 'A connection needs a service or target_service_id');
+    if (!(await storage.services.get(target))) {
+      throw new AppError('SERVICE_NOT_FOUND', `Service '${target}' not found`, {
+        details: { service_id: target },
+      });
+    }
     const info = router.connections.register({
       ...rest,
       connection_id: input.connection_id ?? randomUUID(),

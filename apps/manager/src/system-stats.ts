@@ -5,7 +5,16 @@ import type { ConnectionStats } from '@myagent/router';
 /** The manager's overview (spec B10, seed 003 `/stats/overview`). */
 export interface SystemStats {
   services: { total: number } & Record<ServiceStatus, number>;
-  connections: { total: number; active: number; by_service: Record<string, number> };
+  /**
+   * Client connections as the agent servers report them (every connection, through the manager or not;
+   * totals persist across restarts); `routed` is the part in the manager's own live table.
+   */
+  connections: {
+    total: number;
+    active: number;
+    by_service: Record<string, number>;
+    routed: { total: number; active: number };
+  };
   sessions: { total: number; active: number; completed: number };
   performance: { avg_response_time_ms: number; error_count: number; error_rate: number };
   resources: { total_memory_mb: number; total_cpu_percent: number };
@@ -23,7 +32,7 @@ const STATUSES: readonly ServiceStatus[] = [
 ];
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Folds services' stats, live connections and the health summary into one overview. */
+/** Folds services' stats (connections as their agent servers report them), the routed connections and the health summary into one overview. */
 export function systemStats(input: {
   services: readonly Service[];
   connections: ConnectionStats;
@@ -32,6 +41,9 @@ export function systemStats(input: {
 }): SystemStats {
   const { services, connections } = input;
   const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<ServiceStatus, number>;
+  let connectionsTotal = 0;
+  let connectionsActive = 0;
+  const byService: Record<string, number> = {};
   let sessionsTotal = 0;
   let sessionsActive = 0;
   let sessionsCompleted = 0;
@@ -40,8 +52,11 @@ export function systemStats(input: {
   let cpu = 0;
   let weightedResponse = 0;
   let responseWeight = 0;
-  for (const { status, stats } of services) {
+  for (const { service_id, status, stats } of services) {
     byStatus[status]++;
+    connectionsTotal += stats.total_connections;
+    connectionsActive += stats.active_connections;
+    if (stats.active_connections > 0) byService[service_id] = stats.active_connections;
     sessionsTotal += stats.total_sessions;
     sessionsActive += stats.active_sessions;
     sessionsCompleted += stats.completed_sessions;
@@ -56,9 +71,10 @@ export function systemStats(input: {
   return {
     services: { total: services.length, ...byStatus },
     connections: {
-      total: connections.total_connections,
-      active: connections.active_connections,
-      by_service: connections.by_service,
+      total: connectionsTotal,
+      active: connectionsActive,
+      by_service: byService,
+      routed: { total: connections.total_connections, active: connections.active_connections },
     },
     sessions: { total: sessionsTotal, active: sessionsActive, completed: sessionsCompleted },
     performance: {
