@@ -90,8 +90,12 @@ const nameOf = (file: string) =>
     .replace(/[^\w.-]/gu, '-')
     .slice(0, 64);
 
-/** Registers (once) and starts each file; a failure is printed and the daemon goes on. */
-async function ensureRegistered(manager: AgentManager, files: readonly string[]): Promise<void> {
+/**
+ * Registers (once) and starts each file; a failure is printed with its code and the daemon goes on.
+ * Resolves with the failures.
+ */
+async function ensureRegistered(manager: AgentManager, files: readonly string[]): Promise<AppError[]> {
+  const failures: AppError[] = [];
   for (const file of files) {
     const name = nameOf(file);
     try {
@@ -102,9 +106,18 @@ async function ensureRegistered(manager: AgentManager, files: readonly string[])
       if (existing && existing.status !== 'running') await manager.startService(existing.service_id);
       print(`${service.name}: registered from ${file}`);
     } catch (error) {
-      print(`${name}: ${AppError.from(error).message}`);
+      const failure = AppError.from(error);
+      failures.push(failure);
+      print(`${name}: ${coded(failure)}`);
     }
   }
+  return failures;
+}
+
+/** An error as one line that starts with its code. */
+export function coded(error: unknown): string {
+  const failure = AppError.from(error);
+  return `${failure.code}: ${failure.message.split('\n')[0]}`;
 }
 
 function print(line: string): void {
@@ -138,11 +151,20 @@ export async function runDaemon(argv: string[]): Promise<void> {
   manager.on('status', ({ name, from, to, error_message }) =>
     print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
   );
-  manager.on('error', (error) => print(`error: ${error.message}`));
   let front: ManagerPort | undefined;
+  // Set when the daemon stops because it must (its lease was taken over): it then exits non-zero.
+  let failure: AppError | undefined;
+  let stop: (why: string) => void = () => {};
+  manager.on('error', (error) => {
+    print(`error: ${coded(error)}`);
+    if (AppError.is(error) && error.code === 'MANAGER_LOCKED') {
+      failure = error;
+      stop('lease lost');
+    }
+  });
   const stopped = new Promise<void>((done) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    stop = (signal: string) => {
       // Ctrl+C under `pnpm start` arrives twice (from the terminal and forwarded by pnpm): one stop is enough.
       if (stopping) return;
       stopping = true;
@@ -172,11 +194,17 @@ export async function runDaemon(argv: string[]): Promise<void> {
     `MyAgent Manager running on ${options['database-url'] ? 'PostgreSQL' : (options.db ?? 'agent_manager.db')}`,
   );
   print(`manager health: ${front.url}/health`);
-  await ensureRegistered(manager, options.register);
+  const failed = await ensureRegistered(manager, options.register);
+  if (options.register.length > 0 && failed.length === options.register.length) {
+    await Promise.all([front.close(), manager.stop()]);
+    const [first] = failed as [AppError];
+    throw new AppError(first.code, `every --register failed (${failed.length}); the first: ${first.message}`);
+  }
   const services = await manager.listServices({ limit: 1000 });
   print(
     services.length ? `services:\n  ${services.map(describe).join('\n  ')}` : 'no services registered yet',
   );
   print('press Ctrl+C to stop');
   await stopped;
+  if (failure) throw failure;
 }

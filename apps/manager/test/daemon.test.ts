@@ -1,10 +1,10 @@
 // The daemon as a user runs it: a real process from source, stopped with Ctrl+C (SIGINT), started again.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { alive, converse, ECHO_AGENT, servicePid, tempDir, waitFor } from './helpers.js';
+import { alive, converse, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
 
 const temp = tempDir();
 const daemonMain = fileURLToPath(new URL('../src/daemon-main.ts', import.meta.url));
@@ -78,7 +78,7 @@ it('refuses a bad option with one clear line and exit code 1', async () => {
   const [code] = await once(daemon.child, 'exit');
   expect(code).toBe(1);
   expect(daemon.output().trim()).toBe(
-    "myagent-manager-daemon: --port-range must be FROM-TO within 1-65535, got '9000-80'",
+    "myagent-manager-daemon: INVALID_REQUEST: --port-range must be FROM-TO within 1-65535, got '9000-80'",
   );
 });
 
@@ -92,9 +92,79 @@ it('refuses a port in use with one line naming it, before starting anything', as
     const [code] = await once(daemon.child, 'exit');
     expect(code).toBe(1);
     expect(daemon.output().trim()).toBe(
-      `myagent-manager-daemon: Port ${taken} on 127.0.0.1 is in use: pick another with --port`,
+      `myagent-manager-daemon: PORT_IN_USE: Port ${taken} on 127.0.0.1 is in use: pick another with --port`,
     );
   } finally {
     blocker.close();
   }
 });
+
+it('refuses a second daemon on the same database, naming the first, which goes on untouched', async () => {
+  const servicePort = await freePort();
+  const own = ['--db', join(temp.dir, 'shared.db'), '--in-process', '--port', '0'];
+  const first = startDaemon(
+    ...own,
+    '--port-range',
+    `${servicePort}-${servicePort}`,
+    '--register',
+    ECHO_AGENT,
+  );
+  await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the first daemon to be up');
+  const pid = await servicePid({ port: servicePort });
+  servicePids.push(pid);
+
+  const second = startDaemon(...own, '--register', ECHO_AGENT);
+  const [code] = await once(second.child, 'exit');
+  expect(code).toBe(1);
+  expect(second.output().trim().split('\n').at(-1)).toMatch(
+    new RegExp(
+      `^myagent-manager-daemon: MANAGER_LOCKED: Another manager runs on SQLite .*shared\\.db: pid ${first.child.pid} on host `,
+      'u',
+    ),
+  );
+  // The first one's child was not taken for a stray: same process, still answering.
+  expect(await servicePid({ port: servicePort })).toBe(pid);
+  expect(await converse(`ws://127.0.0.1:${servicePort}`, 'still here')).toContain('agent.final_answer');
+  const exited = once(first.child, 'exit');
+  first.child.kill('SIGTERM');
+  expect(await exited).toEqual([0, null]);
+});
+
+it.each([
+  ['a directory', () => temp.dir, /^myagent-manager-daemon: STORAGE_ERROR: Cannot open SQLite database/u],
+  ['a path under a file', () => join(ECHO_AGENT, 'x.db'), /^myagent-manager-daemon: STORAGE_ERROR: /u],
+  ['a FIFO', () => fifo(), /^myagent-manager-daemon: STORAGE_ERROR: /u],
+])('fails at once, with the code, on a --db that is %s', async (_what, path, line) => {
+  const daemon = startDaemon('--db', path(), '--port', '0');
+  const [code] = await once(daemon.child, 'exit');
+  expect(code).toBe(1);
+  expect(daemon.output().trim()).toMatch(line);
+});
+
+it('says a --database-url that is not a URL is malformed', async () => {
+  const daemon = startDaemon('--database-url', 'not-a-url', '--port', '0');
+  const [code] = await once(daemon.child, 'exit');
+  expect(code).toBe(1);
+  expect(daemon.output().trim()).toBe(
+    'myagent-manager-daemon: INVALID_REQUEST: Malformed PostgreSQL URL: expected postgres://[user[:password]@]host[:port]/database',
+  );
+});
+
+it('exits non-zero when every --register failed, with each error line coded', async () => {
+  const missing = join(temp.dir, 'missing-agent.ts');
+  const daemon = startDaemon('--db', join(temp.dir, 'failed.db'), '--port', '0', '--register', missing);
+  const [code] = await once(daemon.child, 'exit');
+  expect(code).toBe(1);
+  expect(daemon.output()).toMatch(
+    / missing-agent: INVALID_REQUEST: Agent file '.*missing-agent\.ts': file not found/u,
+  );
+  expect(daemon.output().trim().split('\n').at(-1)).toMatch(
+    /^myagent-manager-daemon: INVALID_REQUEST: every --register failed \(1\)/u,
+  );
+});
+
+function fifo(): string {
+  const path = join(temp.dir, `fifo-${Math.random().toString(36).slice(2)}.db`);
+  execFileSync('mkfifo', [path]);
+  return path;
+}
