@@ -12,7 +12,7 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --host HOST            address of the manager's port (default: 127.0.0.1)
   --port PORT            the manager's port: HTTP API and WebSocket endpoints (default: 8000; 0 = any)
   --db FILE              SQLite database (default: agent_manager.db)
-  --database-url URL     PostgreSQL instead, shared by several managers
+  --database-url URL     PostgreSQL instead (postgres://user@host:port/db)
   --register FILE        register this agent module (named after the file) and start it, unless a
                          service of that name exists; repeatable
   --health-interval S    seconds between health checks of every service (default: each service's own)

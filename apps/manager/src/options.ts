@@ -6,7 +6,7 @@ import type { Storage } from '@myagent/storage-kysely';
 export interface AgentManagerOptions {
   /** The SQLite file (default `agent_manager.db`, as in seed 000). */
   dbPath?: string;
-  /** A postgres:// URL: several managers share one state. Wins over `dbPath`. */
+  /** A postgres:// URL (one manager per database or schema until spec I1). Wins over `dbPath`. */
   databaseUrl?: string;
   /** An already open storage; the manager then leaves closing it to the caller. */
   storage?: Storage;
