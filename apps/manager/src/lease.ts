@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { AppError, isoNow } from '@myagent/models';
-import type { ServiceStore } from '@myagent/registry';
+import { isAlive, type ServiceStore } from '@myagent/registry';
 import type { LeaseRepository, ManagerLease } from '@myagent/storage-kysely';
 
 // One manager per database until several can share one on purpose (spec I1): the first to start holds the
@@ -31,23 +31,10 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-/** True while a process with this pid exists on this host (EPERM: it exists, but is not ours). */
-function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Why the holder may be taken over from, or undefined while it is alive. */
-function goneBecause(holder: ManagerLease, ttlMs: number): string | undefined {
-  if (holder.host === hostname() && !pidAlive(holder.pid)) return `pid ${holder.pid} is gone`;
-  const silentMs = Date.now() - Date.parse(holder.heartbeat_at);
-  if (silentMs > ttlMs) return `no heartbeat for ${Math.round(silentMs / 1000)} s`;
-  return undefined;
+/** True when the holder may be taken over from: its pid is gone on this host, or it is silent past the TTL. */
+function isGone(holder: ManagerLease, ttlMs: number): boolean {
+  if (holder.host === hostname() && !isAlive(holder.pid)) return true;
+  return Date.now() - Date.parse(holder.heartbeat_at) > ttlMs;
 }
 
 function lockedError(holder: ManagerLease, options: LeaseOptions): AppError {
@@ -78,7 +65,7 @@ export async function acquireLease(repository: LeaseRepository, options: LeaseOp
   for (let round = 0; ; round++) {
     if (await repository.acquire(owner)) break;
     const holder = await repository.get();
-    if (holder && !goneBecause(holder, options.ttlMs)) throw lockedError(holder, options);
+    if (holder && !isGone(holder, options.ttlMs)) throw lockedError(holder, options);
     if (holder && (await repository.acquire(owner, holder.owner_id))) break;
     if (round === 4) throw lockedError((await repository.get()) ?? holder ?? owner, options);
   }

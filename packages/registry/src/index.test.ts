@@ -9,9 +9,11 @@ it('exports exactly its public surface', () => {
       "allocatePort",
       "checkAgentModule",
       "createRegistry",
+      "isAlive",
       "isPortFree",
       "parseLogLine",
       "pingOnce",
+      "portState",
       "waitUntilReady",
     ]
   `);

@@ -232,7 +232,10 @@ export class Supervisor {
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 30_000,
       onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
       // Recorded before readiness: should we die now, the next manager knows this child is ours to stop.
-      onSpawned: (child) => this.#store.setProcess(serviceId, { pid: child.pid, host: hostname() }),
+      onSpawned: (child) =>
+        this.#store
+          .setProcess(serviceId, { pid: child.pid, host: hostname() })
+          .catch((error: Error) => this.#fail(error)),
     });
     if (!launched.ready) return fail(launched.message, 'SERVICE_START_FAILED');
     const child = launched.child;

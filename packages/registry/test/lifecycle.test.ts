@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Service } from '@myagent/models';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartEvent } from '../src/index.js';
 import { agentServerCommand, type Harness, openHarness } from './harness.js';
@@ -33,6 +34,26 @@ async function lineWith(child: ChildProcess, text: string): Promise<string> {
     lines.close();
   }
   throw new Error(`the process ended without a line containing ${text}`);
+}
+
+/** The fixture server with the service's own command line, watching no parent, once it listens. */
+async function serverOf(service: Service): Promise<ChildProcess> {
+  const server = spawn(
+    process.execPath,
+    [
+      fixture('fake-server.mjs'),
+      'server',
+      service.config.agent_factory_path,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(service.port),
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NO_PARENT_WATCH: '1' } },
+  );
+  cleanups.push(() => killQuietly(server.pid));
+  await lineWith(server, 'listening');
+  return server;
 }
 
 describe('a manager killed with SIGKILL', () => {
@@ -132,21 +153,7 @@ describe('reconcile', () => {
     });
     await storage.services.updateStatus(service.service_id, 'running');
     // A server a previous manager left behind: same command line, not watching any parent.
-    const stray = spawn(
-      process.execPath,
-      [
-        fixture('fake-server.mjs'),
-        'server',
-        service.config.agent_factory_path,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(service.port),
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NO_PARENT_WATCH: '1' } },
-    );
-    cleanups.push(() => killQuietly(stray.pid));
-    await lineWith(stray, 'listening');
+    const stray = await serverOf(service);
     await storage.services.setProcess(service.service_id, { pid: stray.pid as number, host: hostname() });
 
     const strays: number[] = [];
@@ -174,21 +181,7 @@ describe('reconcile', () => {
     });
     await storage.services.updateStatus(service.service_id, 'running');
     // The same command line, but started by a manager of another database: the store has no record of it.
-    const foreign = spawn(
-      process.execPath,
-      [
-        fixture('fake-server.mjs'),
-        'server',
-        service.config.agent_factory_path,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(service.port),
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FIXTURE_NO_PARENT_WATCH: '1' } },
-    );
-    cleanups.push(() => killQuietly(foreign.pid));
-    await lineWith(foreign, 'listening');
+    const foreign = await serverOf(service);
     // A record of a pid that is gone is only forgotten.
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((done) => gone.once('exit', done));
