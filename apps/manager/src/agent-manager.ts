@@ -28,6 +28,7 @@ import {
 import { openStorage, type Storage } from '@myagent/storage-kysely';
 import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
+import { loadRules } from './rules.js';
 import { type SystemStats, systemStats } from './system-stats.js';
 import { healthSource, wireHealthToRegistry } from './wiring.js';
 
@@ -110,7 +111,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const fail = (error: unknown) => this.#fail(error);
     const lease = await this.#takeOver(storage, fail);
     const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
-    await this.#orGiveBack(storage, lease, async () => router.setRules(await storage.rules.list()));
+    await this.#orGiveBack(storage, lease, async () => loadRules(router, await storage.rules.list(), fail));
     const registry = createRegistry({
       store: fencedStore(storage.services, lease),
       logs: storage.logs,

@@ -115,3 +115,48 @@ it('closes on start the connections a dead manager left connected', async () => 
     local.cleanup();
   }
 });
+
+it('starts past a stored rule with a catastrophic regex (an older release took it): left out and reported', async () => {
+  const local = tempDir();
+  const dbPath = join(local.dir, 'manager.db');
+  try {
+    const storage = await createSqliteStorage({ path: dbPath });
+    const now = new Date().toISOString();
+    const rule = (name: string, value: string, priority: number) => ({
+      rule_id: randomUUID(),
+      name,
+      priority,
+      conditions: [{ field: 'user_agent', operator: 'regex_match' as const, value }],
+      target_tags: ['nowhere'],
+      created_at: now,
+      updated_at: now,
+    });
+    const evil = await storage.rules.save(rule('evil', '^(a+)+$', 10));
+    await storage.rules.save(rule('fine', '^Mozilla', 5));
+    await storage.close();
+    await using next = new AgentManager({ dbPath, serverArgs: ['--in-process'] });
+    const errors: Error[] = [];
+    next.on('error', (error) => errors.push(error));
+    await next.start();
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/^Routing rule 'evil' is not loaded: .*exponential or polynomial time/u),
+    ]);
+    const service = await next.registerService({
+      name: 'target',
+      agent_factory_path: ECHO_AGENT,
+      port: await freePort(),
+      auto_start: true,
+    });
+    // With the evil rule loaded, this User-Agent would hold the event loop for hours.
+    const explained = await next.explainRoute({ client_ip: '10.0.0.1', user_agent: `${'a'.repeat(40)}!` });
+    expect(explained.rules.map((r) => r.name)).toEqual(['fine']);
+    expect((await next.routeConnection({ user_agent: `${'a'.repeat(40)}!` })).service_id).toBe(
+      service.service_id,
+    );
+    // Still stored, and removable.
+    expect((await next.getRoutingRules()).map((r) => r.name)).toEqual(['evil', 'fine']);
+    expect(await next.removeRoutingRule(evil.rule_id)).toBe(true);
+  } finally {
+    local.cleanup();
+  }
+});

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { regexHazard } from './regex-safety.js';
 import { CreateRoutingRuleRequest } from './requests.js';
-import { isValidRegex, RoutingCondition } from './routing.js';
+import { isValidRegex, RoutingCondition, RoutingRule } from './routing.js';
 
 // Known catastrophic patterns: the OWASP ReDoS page's "evil regexes" and its real-world examples, the
 // polynomial shapes (chains of overlapping quantifiers), and backreferences.
@@ -96,5 +96,17 @@ describe('regexHazard', () => {
     expect(result.issues?.[0]?.message).toMatch(/^value is a regex that could take exponential/u);
     expect(v.safeParse(CreateRoutingRuleRequest, { name: 'r', conditions: [condition] }).success).toBe(false);
     expect(v.safeParse(RoutingCondition, { ...condition, value: 'Chrome/\\d+' }).success).toBe(true);
+  });
+
+  it('lets a stored rule keep an unsafe regex an older release wrote (the router refuses it), not a broken one', () => {
+    const stored = (value: string) => ({
+      rule_id: 'r1',
+      name: 'old',
+      conditions: [{ field: 'user_agent', operator: 'regex_match', value }],
+      created_at: '2025-01-01T00:00:00Z',
+      updated_at: '2025-01-01T00:00:00Z',
+    });
+    expect(v.safeParse(RoutingRule, stored('^(a+)+$')).success).toBe(true);
+    expect(v.safeParse(RoutingRule, stored('([a-')).success).toBe(false);
   });
 });

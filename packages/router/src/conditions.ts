@@ -1,4 +1,4 @@
-import { AppError, type RoutingCondition } from '@myagent/models';
+import { AppError, type RoutingCondition, regexProblem } from '@myagent/models';
 import type { FieldCache } from './fields.js';
 import { type Cidr, inCidr, parseCidr, parseIp } from './ip.js';
 
@@ -77,12 +77,10 @@ export function compileCondition(condition: RoutingCondition, fields: FieldCache
     }
     case 'regex_match': {
       if (typeof condition.value !== 'string') throw invalid(condition, 'a regex value must be a string');
-      let regex: RegExp;
-      try {
-        regex = new RegExp(condition.value, cs ? 'u' : 'iu');
-      } catch (error) {
-        throw invalid(condition, `not a valid regular expression: ${(error as Error).message}`);
-      }
+      // A stored rule of an older release may hold a pattern that compiles but is unsafe: refused here too.
+      const problem = regexProblem(condition.value, cs);
+      if (problem) throw invalid(condition, problem);
+      const regex = new RegExp(condition.value, cs ? 'u' : 'iu');
       // The regex carries the case folding itself, so it reads the field as written. Its input is cut to
       // maxRegexInput: the patterns models accepts cost at most about its square in backtracking steps.
       const limit = fields.maxRegexInput;
