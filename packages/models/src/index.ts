@@ -49,7 +49,11 @@ export {
   UpdateRoutingRuleRequest,
   UpdateServiceRequest,
 } from './requests.js';
-export type { CreateRoutingRuleRequestInput, CreateServiceRequestInput } from './requests.js';
+export type {
+  CreateRoutingRuleRequestInput,
+  CreateServiceRequestInput,
+  UpdateServiceRequestInput,
+} from './requests.js';
 
 // Operation log and alert webhooks
 export {

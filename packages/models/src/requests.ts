@@ -30,6 +30,7 @@ export const UpdateServiceRequest = v.strictObject({
   config: v.optional(ServiceConfigPatch),
 });
 export type UpdateServiceRequest = v.InferOutput<typeof UpdateServiceRequest>;
+export type UpdateServiceRequestInput = v.InferInput<typeof UpdateServiceRequest>;
 
 const ruleEntries = {
   name: boundedString(128, 1),
