@@ -68,6 +68,16 @@ export function createApi(host: ApiHost, options: CreateApiOptions = {}): Hono<A
   app.onError((error, c) => errorResponse(c, error, log));
   app.notFound(notFoundHandler(app));
 
+  if (o.onResponse) {
+    const observe = o.onResponse;
+    app.use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      const route = c.req.matchedRoutes.find((r) => r.method !== 'ALL')?.path ?? 'unmatched';
+      observe(c.req.method, route, c.res.status, performance.now() - started);
+    });
+  }
+
   if (o.corsOrigins.length > 0) {
     const any = o.corsOrigins.includes('*');
     app.use(

@@ -37,6 +37,12 @@ export const ApiOptions = v.object({
   sseMaxStreams: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DEFAULT_SSE_MAX_STREAMS),
   /** Aborting it closes every event stream (the manager aborts it on shutdown). */
   signal: v.optional(v.instance(AbortSignal)),
+  /** Told of every answered request: method, matched route pattern (or `unmatched`), status, duration. */
+  onResponse: v.optional(
+    v.custom<(method: string, route: string, status: number, ms: number) => void>(
+      (f) => typeof f === 'function',
+    ),
+  ),
   /** Where the causes of 500s go (default: console.error). Never the client. */
   onInternalError: v.optional(
     v.custom<(error: unknown, where: string) => void>((f) => typeof f === 'function'),
