@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { type ApiToken, createApi, createTokenAuth, type TokenAuth } from '@myagent/api-hono';
+import { type ApiEnv, type ApiToken, createApi, createTokenAuth, type TokenAuth } from '@myagent/api-hono';
 import { AppError } from '@myagent/models';
+import type { Hono } from 'hono';
 import type { AgentManager } from './agent-manager.js';
 import { createApiHost } from './api-host.js';
 import { mountDocs } from './docs-page.js';
@@ -65,6 +66,35 @@ export function guardUpgrade(auth: TokenAuth, handler: UpgradeHandler): UpgradeH
   };
 }
 
+/** The manager's HTTP app (API, /docs, /metrics) and what ends its streams and metrics listeners. */
+export function createManagerApp(
+  manager: AgentManager,
+  options: Pick<ServeManagerOptions, 'tokens' | 'corsOrigins' | 'maxBodyBytes'> = {},
+): { app: Hono<ApiEnv>; close: () => void } {
+  const shutdown = new AbortController();
+  const metrics = createManagerMetrics(manager);
+  const app = createApi(createApiHost(manager), {
+    tokens: options.tokens ?? [],
+    corsOrigins: options.corsOrigins ?? [],
+    ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
+    signal: shutdown.signal,
+    publicPaths: ['/docs', '/docs/*', '/redoc'],
+    onResponse: (method, route, status, ms) => metrics.observeRequest(method, route, status, ms / 1000),
+    onInternalError: (error, where) => manager.emit('error', new Error(`${where}: ${describe(error)}`)),
+  });
+  mountDocs(app);
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+  return {
+    app,
+    close: () => {
+      shutdown.abort();
+      metrics.close();
+    },
+  };
+}
+
 /**
  * Serves the manager's port. Refuses (INVALID_REQUEST) a bind that is not loopback without a token, and
  * answers PORT_IN_USE for a taken port.
@@ -84,21 +114,7 @@ export async function serveManager(
       { details: { host } },
     );
   }
-  const shutdown = new AbortController();
-  const metrics = createManagerMetrics(manager);
-  const app = createApi(createApiHost(manager), {
-    tokens,
-    corsOrigins: options.corsOrigins ?? [],
-    ...(options.maxBodyBytes !== undefined && { maxBodyBytes: options.maxBodyBytes }),
-    signal: shutdown.signal,
-    publicPaths: ['/docs', '/docs/*', '/redoc'],
-    onResponse: (method, route, status, ms) => metrics.observeRequest(method, route, status, ms / 1000),
-    onInternalError: (error, where) => manager.emit('error', new Error(`${where}: ${describe(error)}`)),
-  });
-  mountDocs(app);
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
+  const { app, close } = createManagerApp(manager, options);
   const auth = createTokenAuth(tokens);
   const upgrades = Object.fromEntries(
     Object.entries(options.upgrades ?? {}).map(([path, handler]) => [path, guardUpgrade(auth, handler)]),
@@ -120,7 +136,7 @@ export async function serveManager(
       },
     });
   } catch (error) {
-    metrics.close();
+    close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new AppError('PORT_IN_USE', `Port ${port} on ${host} is in use: pick another with --port`);
@@ -140,8 +156,7 @@ export async function serveManager(
     },
     close: async () => {
       // Event streams end first, so that closing the server does not wait on them.
-      shutdown.abort();
-      metrics.close();
+      close();
       const closed = served.close();
       const timer = setTimeout(() => served.server.closeAllConnections(), 2_000);
       await closed;

@@ -57,9 +57,13 @@ export function jsonBody(maxBytes: number): MiddlewareHandler<ApiEnv> {
     const request = c.req.raw;
     if (!WITH_BODY.has(request.method)) return next();
     const length = request.headers.get('content-length');
-    const hasBody = request.headers.has('transfer-encoding') || (length !== null && length !== '0');
-    if (!hasBody) return next();
     const type = request.headers.get('content-type');
+    // A body is declared by its length or chunking; a request built in process (app.request) declares
+    // neither, so there a content type with a stream counts too. `curl -X POST` with no data has none.
+    const hasBody =
+      request.headers.has('transfer-encoding') ||
+      (length !== null ? length !== '0' : type !== null && request.body !== null);
+    if (!hasBody) return next();
     if (!type || !JSON_TYPE.test(type.split(';')[0]?.trim() ?? '')) {
       throw new AppError(
         'UNSUPPORTED_MEDIA_TYPE',
