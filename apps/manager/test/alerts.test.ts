@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { openStorage } from '@myagent/storage-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentManager, Alerts } from '../src/index.js';
-import { appOf, call, freePort, startManager } from './api-helpers.js';
+import { appOf, call, freePort, type Json, startManager } from './api-helpers.js';
 import { FIXTURE_AGENT, tempDir, waitFor } from './helpers.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
   body: string;
-  json: { event: string; delivery_id: string; data: Record<string, any> };
+  json: { event: string; delivery_id: string; data: Record<string, Json> };
 }
 
 /** An HTTP receiver that records every POST and answers `status()` (or never, when it returns 0). */

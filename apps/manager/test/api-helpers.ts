@@ -7,6 +7,10 @@ import type { Hono } from 'hono';
 import { AgentManager, type AgentManagerOptions, createManagerApp } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
+/** Parsed JSON that each test reads as it expects it to be. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests assert the shape instead
+export type Json = any;
+
 /** A port the OS says is free now (for a service's `port`, as a user would pick one). */
 export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -42,7 +46,7 @@ export async function call(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -62,12 +66,12 @@ export async function call(
 /** Reads SSE events from a response body until `until` says stop (or the deadline passes). */
 export async function readEvents(
   response: Response,
-  until: (events: { event: string; data: any }[]) => boolean,
+  until: (events: { event: string; data: Json }[]) => boolean,
   timeoutMs = 15_000,
-): Promise<{ event: string; data: any }[]> {
+): Promise<{ event: string; data: Json }[]> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
-  const events: { event: string; data: any }[] = [];
+  const events: { event: string; data: Json }[] = [];
   let buffer = '';
   const deadline = Date.now() + timeoutMs;
   try {

@@ -3,7 +3,7 @@
 import type { Service } from '@myagent/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentManager } from '../src/index.js';
-import { appOf, call, freePort, startManager } from './api-helpers.js';
+import { appOf, call, freePort, type Json, startManager } from './api-helpers.js';
 import { ECHO_AGENT, waitFor } from './helpers.js';
 
 let manager: AgentManager;
@@ -26,7 +26,7 @@ afterAll(async () => {
   cleanup?.();
 });
 
-const expectError = (response: { status: number; body: any }, status: number, code: string) => {
+const expectError = (response: { status: number; body: Json }, status: number, code: string) => {
   expect(response.status).toBe(status);
   expect(response.body).toEqual({
     success: false,

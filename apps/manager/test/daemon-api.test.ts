@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './api-helpers.js';
+import { freePort, type Json } from './api-helpers.js';
 import { type DaemonProcess, startDaemon } from './daemon-process.js';
 import { ECHO_AGENT, tempDir } from './helpers.js';
 
@@ -15,7 +15,7 @@ let base: string;
 const ids: Record<string, string> = {};
 
 /** Runs a seed's curl line: its arguments as written, `http://localhost:8000` and `{...}` filled in. */
-async function curl(...args: string[]): Promise<{ status: number; body: any }> {
+async function curl(...args: string[]): Promise<{ status: number; body: Json }> {
   const filled = args.map((arg) =>
     arg
       .replace('http://localhost:8000', base)

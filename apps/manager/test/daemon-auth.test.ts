@@ -92,9 +92,9 @@ describe('the daemon', () => {
     const events = await fetch(`${url}/api/v1/events?token=${TOKEN}`);
     expect(events.status).toBe(200);
     await events.body?.cancel();
-    const audit = await (
+    const audit = (await (
       await fetch(`${url}/api/v1/audit`, { headers: { authorization: `Bearer ${TOKEN}` } })
-    ).json();
+    ).json()) as { entries: { actor: string; status_code: number }[] };
     expect(
       audit.entries.map((e: { actor: string; status_code: number }) => [e.actor, e.status_code]),
     ).toEqual([

@@ -57,7 +57,9 @@ export function createTotalsRepository(ctx: Context): TotalsRepository {
           .selectFrom('stat_totals')
           .select(['scope', 'key', 'value'])
           .execute()) {
-          (out[row.scope] ??= {})[row.key] = Number(row.value);
+          const scope = out[row.scope] ?? {};
+          scope[row.key] = Number(row.value);
+          out[row.scope] = scope;
         }
         return out;
       }),
