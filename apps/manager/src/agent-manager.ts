@@ -48,6 +48,7 @@ import {
 } from './operations.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
 import { updateRule } from './rule-update.js';
+import { ServiceCache } from './service-cache.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
@@ -83,6 +84,8 @@ export interface AgentManagerEvents extends OperationEvents {
 /** The parts that exist only while the manager runs. */
 interface Running {
   storage: Storage;
+  /** The services in memory, written through to storage: every read and write of them goes here. */
+  services: ServiceCache;
   ownsStorage: boolean;
   registry: ServiceRegistry;
   monitor: HealthMonitor;
@@ -135,8 +138,10 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       (await openStorage(o.databaseUrl ? { url: o.databaseUrl } : { path: o.dbPath ?? 'agent_manager.db' }));
     const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
     router.setRules(await storage.rules.list());
+    const services = new ServiceCache(storage.services);
+    await services.load();
     const registry = createRegistry({
-      store: storage.services,
+      store: services,
       logs: storage.logs,
       command: o.agentServer ?? agentServerCommand(),
       serverArgs: o.serverArgs,
@@ -147,14 +152,14 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       cwd: o.cwd,
     });
     const monitor = createHealthMonitor({
-      source: healthSource(storage, registry, options.healthCheckInterval),
+      source: healthSource(services, registry, options.healthCheckInterval),
       sink: storage.health,
       sinkKeep: o.healthHistoryKeep ?? 1000,
       thresholds: o.healthThresholds,
       unhealthyGraceMs: o.unhealthyGraceMs,
     });
     const fail = (error: unknown) => this.#fail(error);
-    const unwire = wireHealthToRegistry({ monitor, registry, storage, onError: fail });
+    const unwire = wireHealthToRegistry({ monitor, registry, services, onError: fail });
     const onStatus = (event: StatusEvent) => {
       if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
       void monitor.sync().catch(fail);
@@ -168,13 +173,14 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     );
     this.#running = {
       storage,
+      services,
       ownsStorage: !o.storage,
       registry,
       monitor,
       router,
       startedAt: Date.now(),
       // The manager's emitter carries OperationEvents among its own.
-      operations: startOperations(storage, router, this as unknown as AlertSource, fail, o),
+      operations: startOperations(storage, services, router, this as unknown as AlertSource, fail, o),
       unwire: () => {
         unwire();
         unforward();
@@ -249,23 +255,23 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return this.#parts().registry.stopAll();
   }
 
-  /** The service, or undefined. */
-  getService(serviceId: string): Promise<Service | undefined> {
-    return this.#parts().storage.services.get(serviceId);
+  /** The service, or undefined. Services read here are frozen: copy one to change it. */
+  async getService(serviceId: string): Promise<Service | undefined> {
+    return this.#parts().services.peek(serviceId);
   }
 
   getServiceByName(name: string): Promise<Service | undefined> {
-    return this.#parts().storage.services.getByName(name);
+    return this.#parts().services.peekByName(name);
   }
 
   /** Services by status and tags (all must match), a page at a time. */
   async listServices(filter: ListServicesFilter = {}): Promise<Service[]> {
-    return (await this.#parts().storage.services.list(filter)).services;
+    return this.#parts().services.page(filter).services;
   }
 
   /** The same filter with the total count, for paging. */
-  countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
-    return this.#parts().storage.services.list(filter);
+  async countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
+    return this.#parts().services.page(filter);
   }
 
   /** A service's newest log lines (B13). */
@@ -307,7 +313,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   }
 
   async #routable(): Promise<Service[]> {
-    return (await this.#parts().storage.services.list({ status: 'running', limit: 10_000 })).services;
+    return this.#parts().services.page({ status: 'running', limit: 10_000 }).services;
   }
 
   /** Records a live connection (the strategies read its count) and its persistent record. */
@@ -407,10 +413,9 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
 
   /** Services by status, connections, sessions, performance and resources, with the health summary. */
   async getSystemStats(): Promise<SystemStats> {
-    const { storage, router, monitor, startedAt } = this.#parts();
-    const { services } = await storage.services.list({ limit: 10_000 });
+    const { services, router, monitor, startedAt } = this.#parts();
     return systemStats({
-      services,
+      services: services.page({ limit: 10_000 }).services,
       connections: router.connections.stats(),
       health: await monitor.getSummary(),
       uptimeSeconds: (Date.now() - startedAt) / 1000,

@@ -7,6 +7,7 @@ import type { Storage } from '@myagent/storage-kysely';
 import { type AlertOptions, Alerts } from './alerts/alerts.js';
 import { AuditLog } from './audit-log.js';
 import { type MetricsOptions, MetricsSampler } from './metrics/sampler.js';
+import type { ServiceCache } from './service-cache.js';
 
 // The manager's own record of itself (issue 9): the metrics sampler, the alert webhooks and the operation
 // log, started and stopped with the manager, and the narrow events the API's streams and the alerts read.
@@ -96,6 +97,7 @@ function resultReason(result: HealthCheckResult): string | null {
 /** Starts the sampler, the alerts (subscribed to the manager's events) and the operation log. */
 export function startOperations(
   storage: Storage,
+  services: ServiceCache,
   router: Router,
   events: AlertSource,
   onError: (error: unknown) => void,
@@ -104,7 +106,7 @@ export function startOperations(
   const metrics = new MetricsSampler(
     storage,
     {
-      services: async () => (await storage.services.list({ limit: 10_000 })).services,
+      services: async () => services.page({ limit: 10_000 }).services,
       connections: () => router.connections.stats(),
       connectionCounters: () => router.connections.active(),
     },
