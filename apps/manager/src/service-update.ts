@@ -1,14 +1,9 @@
-import type { Service, UpdateServiceRequestInput } from '@myagent/models';
+import type { ServiceUpdateResult } from '@myagent/api-hono';
+import type { UpdateServiceRequestInput } from '@myagent/models';
 import type { ServiceRegistry } from '@myagent/registry';
 
-/** What a service update did (the API answers it as is). */
-export interface ServiceUpdateResult {
-  service: Service;
-  changed: string[];
-  applied_now: string[];
-  pending_restart: string[];
-  restarted: boolean;
-}
+/** What a service update did: the API's own result type, which it answers as is. */
+export type { ServiceUpdateResult };
 
 /**
  * Updates through the registry and, when asked and needed, restarts the service so that the fields its

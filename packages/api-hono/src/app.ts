@@ -11,11 +11,11 @@ import { type ApiOptionsInput, resolveApiOptions } from './options.js';
 import { alertRoutes } from './routes/alerts.js';
 import { connectionRoutes } from './routes/connections.js';
 import { healthRoutes } from './routes/health.js';
-import { logRoutes, type StreamSettings } from './routes/logs.js';
+import { logRoutes } from './routes/logs.js';
 import { routingRoutes } from './routes/routing.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/system.js';
-import { StreamGate } from './sse.js';
+import { StreamGate, type StreamSettings } from './sse.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Paths that answer without a token: the manager's health (load balancers), the API description. */

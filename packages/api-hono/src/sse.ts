@@ -114,3 +114,41 @@ export const EVENT_STREAM_HEADERS = {
   // nginx and other buffering proxies would otherwise hold events back.
   'x-accel-buffering': 'no',
 } as const;
+
+/** What the routes' streams share: the gate, the bounds, the shutdown signal. */
+export interface StreamSettings {
+  gate: StreamGate;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  signal?: AbortSignal;
+}
+
+/** An open event stream of a request: `send`, things to undo when it ends, and its response. */
+export interface OpenStream {
+  send: SendEvent;
+  /** Runs `cleanup` when the stream ends (at once if it has ended). */
+  onClose(cleanup: () => void): void;
+  response(): Response;
+}
+
+/** Takes a slot of the gate (503 when none is left) and opens a stream that gives it back when it ends. */
+export function openStream(request: Request, settings: StreamSettings): OpenStream {
+  const release = settings.gate.acquire();
+  const cleanups: (() => void)[] = [release];
+  let ended = false;
+  const { body, send } = eventStream({
+    heartbeatMs: settings.heartbeatMs,
+    maxBufferedBytes: settings.maxBufferedBytes,
+    requestSignal: request.signal,
+    shutdown: settings.signal,
+    onClose: () => {
+      ended = true;
+      for (const cleanup of cleanups.splice(0)) cleanup();
+    },
+  });
+  return {
+    send,
+    onClose: (cleanup) => (ended ? cleanup() : void cleanups.push(cleanup)),
+    response: () => new Response(body, { headers: EVENT_STREAM_HEADERS }),
+  };
+}

@@ -33,6 +33,11 @@ export function audit(c: Context<ApiEnv>, target: AuditTarget): void {
   c.set('audit', target);
 }
 
+/** Marks the call for the operation log as an operation on this service. */
+export function auditService(c: Context<ApiEnv>, action: string, service: Pick<Service, 'service_id'>): void {
+  audit(c, { action, target_type: 'service', target_id: service.service_id, service_id: service.service_id });
+}
+
 /** The service named by id or name. @throws AppError SERVICE_NOT_FOUND (seed 003 §4.1's details) */
 export async function requireService(host: ApiHost, idOrName: string): Promise<Service> {
   const service = await host.findService(idOrName);

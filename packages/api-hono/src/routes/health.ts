@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { ApiEnv } from '../env.js';
 import type { ApiHost } from '../host.js';
 import { boolQuery, IdParam, intQuery, valid } from '../validate.js';
-import { audit, doc, requireService } from './common.js';
+import { auditService, doc, requireService } from './common.js';
 
 const HistoryQuery = v.object({ limit: intQuery(1, 10_000, 50) });
 const OverviewQuery = v.object({ fresh: boolQuery(false) });
@@ -82,12 +82,7 @@ export function healthRoutes(host: ApiHost) {
     valid('param', IdParam),
     async (c) => {
       const service = await requireService(host, c.req.valid('param').id);
-      audit(c, {
-        action: 'health.check',
-        target_type: 'service',
-        target_id: service.service_id,
-        service_id: service.service_id,
-      });
+      auditService(c, 'health.check', service);
       return c.json(await host.checkService(service.service_id));
     },
   );

@@ -4,7 +4,7 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { ApiEnv } from '../env.js';
 import type { ApiHost, LogEntry } from '../host.js';
-import { EVENT_STREAM_HEADERS, eventStream, type StreamGate } from '../sse.js';
+import { openStream, type StreamSettings } from '../sse.js';
 import { IdParam, intQuery, safeText, TimestampQuery, valid } from '../validate.js';
 import { doc, requireService } from './common.js';
 
@@ -28,14 +28,6 @@ const FollowQuery = v.object({
   limit: intQuery(0, 200, 10),
   token: v.optional(v.string()),
 });
-
-/** What the streams need from the API. */
-export interface StreamSettings {
-  gate: StreamGate;
-  heartbeatMs: number;
-  maxBufferedBytes: number;
-  signal?: AbortSignal;
-}
 
 const lineKey = (line: LogEntry) => `${line.timestamp}\u0001${line.stream}\u0001${line.message}`;
 
@@ -80,26 +72,17 @@ export function logRoutes(host: ApiHost, streams: StreamSettings) {
     const minRank = query.level ? RANK[query.level] : 0;
     const wanted = (line: LogEntry) =>
       (service === undefined || line.service_id === service.service_id) && RANK[line.level] >= minRank;
-    const release = streams.gate.acquire();
+    const stream = openStream(c.req.raw, streams);
     // Subscribed before the backlog is read, so no line falls between them; duplicates are skipped.
     let pending: LogEntry[] | undefined = [];
-    let unsubscribe = () => {};
-    const { body, send } = eventStream({
-      heartbeatMs: streams.heartbeatMs,
-      maxBufferedBytes: streams.maxBufferedBytes,
-      requestSignal: c.req.raw.signal,
-      shutdown: streams.signal,
-      onClose: () => {
-        unsubscribe();
-        release();
-      },
-    });
-    unsubscribe = host.onLog((line) => {
-      if (!wanted(line)) return;
-      if (pending) pending.push(line);
-      else send('log', line);
-    });
-    send('ready', { service_id: service?.service_id ?? null, level: query.level ?? null });
+    stream.onClose(
+      host.onLog((line) => {
+        if (!wanted(line)) return;
+        if (pending) pending.push(line);
+        else stream.send('log', line);
+      }),
+    );
+    stream.send('ready', { service_id: service?.service_id ?? null, level: query.level ?? null });
     const backlog =
       service && query.limit > 0
         ? await host
@@ -107,11 +90,11 @@ export function logRoutes(host: ApiHost, streams: StreamSettings) {
             .catch(() => [])
         : [];
     const seen = new Set(backlog.map(lineKey));
-    for (const line of backlog) send('log', line);
+    for (const line of backlog) stream.send('log', line);
     const live = pending;
     pending = undefined;
-    for (const line of live) if (!seen.has(lineKey(line))) send('log', line);
-    return new Response(body, { headers: EVENT_STREAM_HEADERS });
+    for (const line of live) if (!seen.has(lineKey(line))) stream.send('log', line);
+    return stream.response();
   };
 
   const followDoc = describeRoute({

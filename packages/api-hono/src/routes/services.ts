@@ -16,7 +16,7 @@ import type { ApiEnv } from '../env.js';
 import type { ApiHost } from '../host.js';
 import { memoizedJson } from '../json.js';
 import { boolQuery, IdParam, intQuery, listQuery, valid } from '../validate.js';
-import { audit, doc, requireService } from './common.js';
+import { audit, auditService, doc, requireService } from './common.js';
 
 const ListQuery = v.object({
   status: v.optional(listQuery(ServiceStatus, 6)),
@@ -42,12 +42,7 @@ export function serviceRoutes(host: ApiHost) {
       const body = c.req.valid('json');
       audit(c, { action: 'service.register', target_type: 'service', target_id: body.name });
       const service = await host.registerService(body);
-      audit(c, {
-        action: 'service.register',
-        target_type: 'service',
-        target_id: service.service_id,
-        service_id: service.service_id,
-      });
+      auditService(c, 'service.register', service);
       const started = body.auto_start
         ? ` and ${service.status === 'running' ? 'started' : `is ${service.status}`}`
         : '';
@@ -112,12 +107,7 @@ export function serviceRoutes(host: ApiHost) {
     action: string,
   ) => {
     const service = await requireService(host, idOrName);
-    audit(c, {
-      action,
-      target_type: 'service',
-      target_id: service.service_id,
-      service_id: service.service_id,
-    });
+    auditService(c, action, service);
     const result = await host.updateService(service.service_id, patch, { restart });
     const waiting = result.pending_restart.length > 0 && !result.restarted;
     const changed = result.changed.join(', ');
@@ -190,12 +180,7 @@ export function serviceRoutes(host: ApiHost) {
       valid('param', IdParam),
       async (c) => {
         const service = await requireService(host, c.req.valid('param').id);
-        audit(c, {
-          action: `service.${verb}`,
-          target_type: 'service',
-          target_id: service.service_id,
-          service_id: service.service_id,
-        });
+        auditService(c, `service.${verb}`, service);
         const after = await run(service.service_id);
         return c.json({
           success: true as const,
@@ -217,12 +202,7 @@ export function serviceRoutes(host: ApiHost) {
     valid('param', IdParam),
     async (c) => {
       const service = await requireService(host, c.req.valid('param').id);
-      audit(c, {
-        action: 'service.unregister',
-        target_type: 'service',
-        target_id: service.service_id,
-        service_id: service.service_id,
-      });
+      auditService(c, 'service.unregister', service);
       await host.unregisterService(service.service_id);
       return c.json({
         success: true as const,

@@ -12,10 +12,9 @@ import { describeRoute } from 'hono-openapi';
 import * as v from 'valibot';
 import type { ApiEnv } from '../env.js';
 import type { ApiHost, ManagerEvent } from '../host.js';
-import { EVENT_STREAM_HEADERS, eventStream } from '../sse.js';
+import { openStream, type StreamSettings } from '../sse.js';
 import { listQuery, safeText, valid } from '../validate.js';
 import { doc } from './common.js';
-import type { StreamSettings } from './logs.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const MAX_POINTS = 1000;
@@ -187,27 +186,16 @@ export function systemRoutes(host: ApiHost, streams: StreamSettings, authRequire
       const service = query.service_id === undefined ? undefined : await host.findService(query.service_id);
       const serviceId = service?.service_id ?? query.service_id;
       const types = query.types?.length ? new Set(query.types) : undefined;
-      const release = streams.gate.acquire();
-      let unsubscribe = () => {};
-      let ticker: NodeJS.Timeout | undefined;
-      const { body, send } = eventStream({
-        heartbeatMs: streams.heartbeatMs,
-        maxBufferedBytes: streams.maxBufferedBytes,
-        requestSignal: c.req.raw.signal,
-        shutdown: streams.signal,
-        onClose: () => {
-          clearInterval(ticker);
-          unsubscribe();
-          release();
-        },
-      });
+      const stream = openStream(c.req.raw, streams);
       let seq = 0;
-      unsubscribe = host.onEvent((event: ManagerEvent) => {
-        if (types && !types.has(event.type)) return;
-        if (serviceId !== undefined && event.service_id != null && event.service_id !== serviceId) return;
-        send(event.type, event.data, ++seq);
-      });
-      send('ready', { timestamp: new Date().toISOString(), service_id: serviceId ?? null });
+      stream.onClose(
+        host.onEvent((event: ManagerEvent) => {
+          if (types && !types.has(event.type)) return;
+          if (serviceId !== undefined && event.service_id != null && event.service_id !== serviceId) return;
+          stream.send(event.type, event.data, ++seq);
+        }),
+      );
+      stream.send('ready', { timestamp: new Date().toISOString(), service_id: serviceId ?? null });
       if (query.stats_interval !== undefined && (!types || types.has('stats'))) {
         let busy = false;
         const tick = async () => {
@@ -217,7 +205,7 @@ export function systemRoutes(host: ApiHost, streams: StreamSettings, authRequire
             const { services } = await host.listServices({ limit: 10_000, offset: 0 });
             const shown =
               serviceId === undefined ? services : services.filter((s) => s.service_id === serviceId);
-            send('stats', {
+            stream.send('stats', {
               timestamp: new Date().toISOString(),
               services: shown.map((s) => ({
                 service_id: s.service_id,
@@ -234,10 +222,11 @@ export function systemRoutes(host: ApiHost, streams: StreamSettings, authRequire
             busy = false;
           }
         };
-        ticker = setInterval(tick, query.stats_interval * 1000);
+        const ticker = setInterval(tick, query.stats_interval * 1000);
+        stream.onClose(() => clearInterval(ticker));
         void tick();
       }
-      return new Response(body, { headers: EVENT_STREAM_HEADERS });
+      return stream.response();
     },
   );
 
