@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { agentServerCommand } from '@myagent/agent-server';
-import { createHealthMonitor, type HealthMonitor, type HealthSummary } from '@myagent/health';
+import {
+  createHealthMonitor,
+  type HealthMonitor,
+  type HealthSummary,
+  type ServiceHealthState,
+} from '@myagent/health';
 import {
   AppError,
   type ConnectionInfo,
@@ -15,6 +20,7 @@ import {
   type RoutingRule,
   type Service,
   type ServiceStatus,
+  type UpdateServiceRequestInput,
 } from '@myagent/models';
 import { type BulkResult, createRegistry, type ServiceRegistry, type StatusEvent } from '@myagent/registry';
 import {
@@ -26,9 +32,27 @@ import {
   type Router,
 } from '@myagent/router';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
+import {
+  type ClientNotification,
+  disconnectLive,
+  liveConnections,
+  notifyLive,
+} from './connections-interim.js';
 import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
+import {
+  type AlertSource,
+  forwardPartEvents,
+  type OperationEvents,
+  type Operations,
+  type RoutingFailure,
+  startOperations,
+} from './operations.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
+import { updateRule } from './rule-update.js';
 import { loadRules } from './rules.js';
+import { ServiceCache } from './service-cache.js';
+import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
+import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
 import { healthSource, wireHealthToRegistry } from './wiring.js';
 
@@ -48,8 +72,12 @@ export type RegisterConnectionInput = Omit<ConnectionRegistration, 'connection_i
   target_service_id?: string;
 };
 
-/** The events a manager emits: service status changes, health verdicts, and background failures. */
-export interface AgentManagerEvents {
+/**
+ * The events a manager emits: service status changes, health results, background failures, and for the
+ * HTTP API's streams and alerts (see {@link OperationEvents}) log lines, restarts, crash-loop give-ups,
+ * health transitions, service and connection changes, routing failures.
+ */
+export interface AgentManagerEvents extends OperationEvents {
   status: [StatusEvent];
   health: [HealthCheckResult];
   error: [Error];
@@ -58,12 +86,15 @@ export interface AgentManagerEvents {
 /** The parts that exist only while the manager runs. */
 interface Running {
   storage: Storage;
+  /** The services in memory, written through to storage: every read and write of them goes here. */
+  services: ServiceCache;
   ownsStorage: boolean;
   lease: HeldLease;
   registry: ServiceRegistry;
   monitor: HealthMonitor;
   router: Router;
   startedAt: number;
+  operations: Operations;
   unwire: () => void;
 }
 
@@ -112,8 +143,11 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const lease = await this.#takeOver(storage, fail);
     const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
     await this.#orGiveBack(storage, lease, async () => loadRules(router, await storage.rules.list(), fail));
+    // Fenced below the cache: once the lease is lost, no write of any part reaches storage.
+    const services = new ServiceCache(fencedStore(storage.services, lease));
+    await this.#orGiveBack(storage, lease, () => services.load());
     const registry = createRegistry({
-      store: fencedStore(storage.services, lease),
+      store: services,
       logs: storage.logs,
       command: o.agentServer ?? agentServerCommand(),
       serverArgs: o.serverArgs,
@@ -124,13 +158,13 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       cwd: o.cwd,
     });
     const monitor = createHealthMonitor({
-      source: healthSource(storage, registry, options.healthCheckInterval),
+      source: healthSource(services, registry, options.healthCheckInterval),
       sink: storage.health,
       sinkKeep: o.healthHistoryKeep ?? 1000,
       thresholds: o.healthThresholds,
       unhealthyGraceMs: o.unhealthyGraceMs,
     });
-    const unwire = wireHealthToRegistry({ monitor, registry, storage, onError: fail });
+    const unwire = wireHealthToRegistry({ monitor, registry, services, onError: fail });
     const onStatus = (event: StatusEvent) => {
       if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
       void monitor.sync().catch(fail);
@@ -139,16 +173,23 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const offResult = monitor.on('result', (result) => this.emit('health', result));
     registry.on('status', onStatus);
     registry.on('error', fail);
+    const unforward = forwardPartEvents(registry, monitor, (event, ...args) =>
+      this.emit(event, ...(args as never)),
+    );
     this.#running = {
       storage,
+      services,
       ownsStorage: !o.storage,
       lease,
       registry,
       monitor,
       router,
       startedAt: Date.now(),
+      // The manager's emitter carries OperationEvents among its own.
+      operations: startOperations(storage, services, router, this as unknown as AlertSource, fail, o),
       unwire: () => {
         unwire();
+        unforward();
         offResult();
         registry.off('status', onStatus);
         registry.off('error', fail);
@@ -168,6 +209,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    await running.operations.stop();
     await running.monitor.stop();
     await running.registry.close({ preserveStatus: true });
     running.unwire();
@@ -223,8 +265,10 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   // ---- services (B2, B4, B8) -------------------------------------------------------------------------------
 
   /** Registers a service: the agent file is dry-loaded, the name must be unique, the port free. */
-  registerService(input: CreateServiceRequestInput): Promise<Service> {
-    return this.#parts().registry.register(input);
+  async registerService(input: CreateServiceRequestInput): Promise<Service> {
+    const service = await this.#parts().registry.register(input);
+    this.emit('service', { action: 'registered', service_id: service.service_id, name: service.name });
+    return service;
   }
 
   startService(serviceId: string): Promise<Service> {
@@ -242,9 +286,12 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   /** Stops the service if it runs and deletes it with its history. */
   async unregisterService(serviceId: string): Promise<boolean> {
     const { registry, monitor, router } = this.#parts();
+    const service = await this.getService(serviceId);
     const removed = await registry.unregister(serviceId);
     monitor.forget(serviceId);
     router.affinity?.releaseService(serviceId);
+    if (removed && service)
+      this.emit('service', { action: 'unregistered', service_id: serviceId, name: service.name });
     return removed;
   }
 
@@ -256,23 +303,23 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return this.#parts().registry.stopAll();
   }
 
-  /** The service, or undefined. */
-  getService(serviceId: string): Promise<Service | undefined> {
-    return this.#parts().storage.services.get(serviceId);
+  /** The service, or undefined. Services read here are frozen: copy one to change it. */
+  async getService(serviceId: string): Promise<Service | undefined> {
+    return this.#parts().services.peek(serviceId);
   }
 
   getServiceByName(name: string): Promise<Service | undefined> {
-    return this.#parts().storage.services.getByName(name);
+    return this.#parts().services.peekByName(name);
   }
 
   /** Services by status and tags (all must match), a page at a time. */
   async listServices(filter: ListServicesFilter = {}): Promise<Service[]> {
-    return (await this.#parts().storage.services.list(filter)).services;
+    return this.#parts().services.page(filter).services;
   }
 
   /** The same filter with the total count, for paging. */
-  countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
-    return this.#parts().storage.services.list(filter);
+  async countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
+    return this.#parts().services.page(filter);
   }
 
   /** A service's newest log lines (B13). @throws AppError SERVICE_NOT_FOUND */
@@ -293,7 +340,18 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
    */
   async routeConnection(context: RouteContext): Promise<Service> {
     const { router } = this.#parts();
-    return router.route(context, await this.#routable()).service;
+    try {
+      return router.route(context, await this.#routable()).service;
+    } catch (error) {
+      if (AppError.is(error) && error.code === 'ROUTING_FAILED') {
+        this.reportRoutingFailure({
+          code: error.code,
+          message: error.message,
+          client_ip: context.client_ip ?? null,
+        });
+      }
+      throw error;
+    }
   }
 
   /** The route dry run: every rule tried, why it matched or not, the candidate set and the pick. */
@@ -303,7 +361,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   }
 
   async #routable(): Promise<Service[]> {
-    return (await this.#parts().storage.services.list({ status: 'running', limit: 10_000 })).services;
+    return this.#parts().services.page({ status: 'running', limit: 10_000 }).services;
   }
 
   /**
@@ -315,7 +373,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const { service, ...rest } = input;
     const target = input.target_service_id ?? service?.service_id;
     if (!target) throw new AppError('INVALID_REQUEST', 'A connection needs a service or target_service_id');
-    if (!(await storage.services.get(target))) {
+    if (!this.#parts().services.peek(target)) {
       throw new AppError('SERVICE_NOT_FOUND', `Service '${target}' not found`, {
         details: { service_id: target },
       });
@@ -326,6 +384,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       target_service_id: target,
     });
     await storage.connections.open(info);
+    this.emit('connection', { action: 'opened', connection_id: info.connection_id, service_id: target });
     return info;
   }
 
@@ -334,6 +393,13 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const { router, storage } = this.#parts();
     const removed = router.connections.unregister(connectionId);
     await storage.connections.close(connectionId);
+    if (removed) {
+      this.emit('connection', {
+        action: 'closed',
+        connection_id: connectionId,
+        service_id: removed.target_service_id,
+      });
+    }
     return removed !== undefined;
   }
 
@@ -403,14 +469,112 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
 
   /** Services by status, connections, sessions, performance and resources, with the health summary. */
   async getSystemStats(): Promise<SystemStats> {
-    const { storage, router, monitor, startedAt } = this.#parts();
-    const { services } = await storage.services.list({ limit: 10_000 });
+    const { services, router, monitor, startedAt } = this.#parts();
     return systemStats({
-      services,
+      services: services.page({ limit: 10_000 }).services,
       connections: router.connections.stats(),
       health: await monitor.getSummary(),
       uptimeSeconds: (Date.now() - startedAt) / 1000,
     });
+  }
+
+  // ---- HTTP API: updates, health state, stats, operations (issue 9) -------------------------------------------
+
+  /**
+   * Changes a service's fields or config. What the manager reads live (auto-restart and health-check
+   * settings, description, tags, name) applies at once; what the agent server reads at its start waits for
+   * the next start of a running service (`pending_restart`), unless `restart` is set: then it is restarted.
+   * Host and port change only while it is stopped (SERVICE_RUNNING otherwise).
+   */
+  async updateService(
+    serviceId: string,
+    patch: UpdateServiceRequestInput,
+    options: { restart?: boolean } = {},
+  ): Promise<ServiceUpdateResult> {
+    const { registry, monitor } = this.#parts();
+    const result = await updateAndApply(registry, serviceId, patch, options.restart ?? false);
+    if (result.changed.length > 0) {
+      void monitor.sync().catch((error: unknown) => this.#fail(error));
+      this.emit('service', { action: 'updated', service_id: serviceId, name: result.service.name });
+    }
+    return result;
+  }
+
+  /** Changes any field of a rule; the router recompiles it before it is stored. @throws AppError RULE_NOT_FOUND */
+  async updateRoutingRule(ruleId: string, patch: unknown): Promise<RoutingRule> {
+    const { router, storage } = this.#parts();
+    return updateRule(router, storage.rules, ruleId, patch);
+  }
+
+  /** A rule by id, or undefined. */
+  getRoutingRule(ruleId: string): Promise<RoutingRule | undefined> {
+    return this.#parts().storage.rules.get(ruleId);
+  }
+
+  /** The health monitor's verdict on a service and its latest result; undefined before its first check. */
+  getHealthState(serviceId: string): ServiceHealthState | undefined {
+    return this.#parts().monitor.getState(serviceId);
+  }
+
+  /**
+   * Records a client the manager could not route, for the alerts and the event stream. The proxy calls it
+   * for every connection it refuses; `routeConnection` calls it for the ROUTING_FAILED it throws.
+   */
+  reportRoutingFailure(failure: Omit<RoutingFailure, 'timestamp'> & { timestamp?: string }): void {
+    this.emit('routing_failed', { ...failure, timestamp: failure.timestamp ?? isoNow() });
+  }
+
+  /** The overview of seed 003 §1.4: services, connections (peak today), sessions today, performance, resources. */
+  async getStatsOverview(): Promise<StatsOverview> {
+    const { storage, operations } = this.#parts();
+    return statsOverview(await this.getSystemStats(), storage.totals, operations.metrics);
+  }
+
+  /** Counters kept across restarts of services and of the manager, by service id (or `system`). */
+  getStatTotals(scope: string): Promise<Record<string, number>> {
+    return this.#parts().storage.totals.get(scope);
+  }
+
+  /** The metrics sampler and its time series (spec H3). */
+  get metrics() {
+    return this.#parts().operations.metrics;
+  }
+
+  /** The alert webhooks and their deliveries (spec D6). */
+  get alerts() {
+    return this.#parts().operations.alerts;
+  }
+
+  /** The operation log (spec H4). */
+  get audit() {
+    return this.#parts().operations.audit;
+  }
+
+  /** When this manager started, and which database it keeps its state in. */
+  getManagerInfo(): { started_at: string; uptime_seconds: number; storage: 'sqlite' | 'postgres' } {
+    const { startedAt, storage } = this.#parts();
+    return {
+      started_at: new Date(startedAt).toISOString(),
+      uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      storage: storage.dialect,
+    };
+  }
+
+  // ---- connections for the API: INTERIM until the proxy lands (issue 8), then replaced by its methods -----
+
+  /** Live connections, newest registrations last; by service and status. */
+  listConnections(filter: { service_id?: string; status?: ConnectionInfo['status']; limit?: number } = {}) {
+    return liveConnections(this.#parts().router, filter);
+  }
+
+  /** Ends a live connection with a reason. @throws AppError CONNECTION_NOT_FOUND when it is not live */
+  disconnectConnection(connectionId: string, options: { reason?: string; notify_client?: boolean } = {}) {
+    return disconnectLive(connectionId, options, (id) => this.unregisterConnection(id), this.#parts().router);
+  }
+
+  /** Sends a management_notification to the clients of one service or all; resolves with how many. */
+  notifyClients(notification: ClientNotification, options: { service_id?: string } = {}): Promise<number> {
+    return notifyLive(this.#parts().router, notification, options);
   }
 
   #parts(): Running {

@@ -1,9 +1,10 @@
-import type { RequestListener } from 'node:http';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppError, isoNow, type Service } from '@myagent/models';
+import { AppError, type Service } from '@myagent/models';
 import { AgentManager } from './agent-manager.js';
-import { DEFAULT_MANAGER_PORT, type ManagerPort, serveManagerPort } from './serve.js';
+import { describeUrls, HTTP_FLAGS, HTTP_USAGE, httpOptions } from './daemon-http.js';
+import { DEFAULT_MANAGER_PORT } from './serve.js';
+import { type ManagerServer, serveManager } from './serve-manager.js';
 
 // The manager daemon: `myagent-manager-daemon [--db FILE | --database-url URL] [--register FILE ...]`.
 // Runs until SIGINT or SIGTERM, printing every service status change.
@@ -18,6 +19,7 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
+${HTTP_USAGE}
   -h, --help             this text`;
 
 function parse(argv: string[]) {
@@ -33,6 +35,7 @@ function parse(argv: string[]) {
         'health-interval': { type: 'string' },
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
+        ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -58,31 +61,6 @@ function parsePort(text: string | undefined): number {
     throw new AppError('INVALID_REQUEST', `--port must be a port number within 0-65535, got '${text}'`);
   }
   return port;
-}
-
-/** The HTTP side until the API is mounted: the manager's own health, and a coded 404 for the rest. */
-function healthOnly(manager: AgentManager): RequestListener {
-  return (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const [status, body] =
-      path === '/health' && request.method === 'GET'
-        ? [200, { status: manager.running ? 'healthy' : 'stopping', timestamp: isoNow() }]
-        : [404, new AppError('NOT_FOUND', `No route for ${request.method} ${path}`).toPublicJSON()];
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-}
-
-/** Binds the manager's port, with a one-line reason when it cannot. */
-async function listen(manager: AgentManager, host: string, port: number): Promise<ManagerPort> {
-  try {
-    return await serveManagerPort({ host, port, onRequest: healthOnly(manager) });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new AppError('PORT_IN_USE', `Port ${port} on ${host} is in use: pick another with --port`);
-    }
-    throw new AppError('INVALID_REQUEST', `Cannot listen on ${host}:${port}: ${code ?? String(error)}`);
-  }
 }
 
 const nameOf = (file: string) =>
@@ -142,7 +120,9 @@ export async function runDaemon(argv: string[]): Promise<void> {
   if (interval !== undefined && !(interval > 0)) {
     throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
   }
+  const http = httpOptions(options, process.env);
   const manager = new AgentManager({
+    ...(http.metricsIntervalMs !== undefined && { metrics: { intervalMs: http.metricsIntervalMs } }),
     portRange: parsePortRange(options['port-range']),
     dbPath: options.db ?? 'agent_manager.db',
     databaseUrl: options['database-url'],
@@ -151,7 +131,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
   manager.on('status', ({ name, from, to, error_message }) =>
     print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
   );
-  let front: ManagerPort | undefined;
+  let front: ManagerServer | undefined;
   // Set when the daemon stops because it must (its lease was taken over): it then exits non-zero.
   let failure: AppError | undefined;
   let stop: (why: string) => void = () => {};
@@ -183,7 +163,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
     process.on('SIGTERM', stop);
   });
   // The port first: a port in use fails at once, before any service is started.
-  front = await listen(manager, host, port);
+  front = await serveManager(manager, { host, port, ...http.serve });
   try {
     await manager.start({ healthCheckInterval: interval });
   } catch (error) {
@@ -193,7 +173,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
   print(
     `MyAgent Manager running on ${options['database-url'] ? 'PostgreSQL' : (options.db ?? 'agent_manager.db')}`,
   );
-  print(`manager health: ${front.url}/health`);
+  for (const line of describeUrls(front, (http.serve.tokens ?? []).length > 0)) print(line);
   const failed = await ensureRegistered(manager, options.register);
   if (options.register.length > 0 && failed.length === options.register.length) {
     await Promise.all([front.close(), manager.stop()]);

@@ -6,6 +6,35 @@ export type {
   RegisterConnectionInput,
 } from './agent-manager.js';
 export type { AgentManagerOptions, StartOptions } from './options.js';
+export type {
+  ConnectionChange,
+  OperationEvents,
+  OperationsOptions,
+  RoutingFailure,
+  ServiceChange,
+} from './operations.js';
+export type { ClientNotification } from './connections-interim.js';
+export type { ServiceUpdateResult } from './service-update.js';
+export type { StatsOverview } from './stats-overview.js';
+
+// The HTTP side: the API's host, the app, the served port
+export { createApiHost, MANAGER_VERSION } from './api-host.js';
+export { createManagerApp, guardUpgrade, isLoopback, serveManager } from './serve-manager.js';
+export type { ManagerServer, ServeManagerOptions } from './serve-manager.js';
+export { DEFAULT_MANAGER_PORT, serveManagerPort } from './serve.js';
+export type { ManagerPort, ManagerPortOptions, UpgradeHandler } from './serve.js';
+
+// Metrics, alerts and the operation log
+export {
+  COUNTER_METRICS,
+  DEFAULT_METRIC_TIERS,
+  DEFAULT_METRICS_INTERVAL_MS,
+  MetricsSampler,
+} from './metrics/sampler.js';
+export type { MetricsOptions } from './metrics/sampler.js';
+export { Alerts, SIGNATURE_HEADER } from './alerts/alerts.js';
+export type { AlertOptions } from './alerts/alerts.js';
+export { AuditLog } from './audit-log.js';
 
 // The overview
 export { systemStats } from './system-stats.js';

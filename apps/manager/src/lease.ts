@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { AppError, isoNow } from '@myagent/models';
-import { isAlive, type ServiceStore } from '@myagent/registry';
-import type { LeaseRepository, ManagerLease } from '@myagent/storage-kysely';
+import { isAlive } from '@myagent/registry';
+import type { LeaseRepository, ManagerLease, ServiceRepository } from '@myagent/storage-kysely';
 
 // One manager per database until several can share one on purpose (spec I1): the first to start holds the
 // store's lease row and renews it; another refuses to start, naming the holder. A lease is taken over only
@@ -112,16 +112,18 @@ const WRITES = [
   'updateStatus',
   'updateStats',
   'setRestartCount',
+  'incrementRestartCount',
+  'setLastHealthCheck',
   'delete',
   'setProcess',
   'clearProcess',
 ] as const;
 
 /**
- * The service store as the registry sees it, refusing every write once the lease is lost: a manager that
- * another one took over from (it froze past the TTL) must not write over the services the other now runs.
+ * The services repository, refusing every write once the lease is lost: a manager that another one took
+ * over from (it froze past the TTL) must not write over the services the other now runs.
  */
-export function fencedStore<S extends ServiceStore>(store: S, lease: Pick<HeldLease, 'lost'>): S {
+export function fencedStore<S extends ServiceRepository>(store: S, lease: Pick<HeldLease, 'lost'>): S {
   const fenced = Object.create(store) as S;
   for (const method of WRITES) {
     const write = store[method] as (...args: unknown[]) => Promise<unknown>;

@@ -1,9 +1,10 @@
 import type { RoutingStrategy, Service } from '@myagent/models';
 import type { CommandSpec, PortRange, RestartPolicyOptions } from '@myagent/registry';
 import type { Storage } from '@myagent/storage-kysely';
+import type { OperationsOptions } from './operations.js';
 
 /** Options of {@link AgentManager}. Times are in seconds where the seed used seconds, else as named. */
-export interface AgentManagerOptions {
+export interface AgentManagerOptions extends OperationsOptions {
   /** The SQLite file (default `agent_manager.db`, as in seed 000). */
   dbPath?: string;
   /** A postgres:// URL (one manager per database or schema until spec I1). Wins over `dbPath`. */

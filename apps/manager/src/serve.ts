@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -22,6 +28,8 @@ export interface ManagerPortOptions {
    * `/ws/traces/abc`). Any other path is refused with 404: upgrades happen only on our own paths.
    */
   upgrades?: Record<string, UpgradeHandler>;
+  /** node:http server options (timeouts on slow clients, header bounds). */
+  server?: ServerOptions;
 }
 
 /** The listening port. */
@@ -65,7 +73,7 @@ export function matchUpgrade(
 export async function serveManagerPort(options: ManagerPortOptions): Promise<ManagerPort> {
   const host = options.host ?? '127.0.0.1';
   const upgrades = options.upgrades ?? {};
-  const server = createServer(options.onRequest);
+  const server = createServer(options.server ?? {}, options.onRequest);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     let pathname: string;
     try {

@@ -1,14 +1,14 @@
 import type { HealthMonitor, HealthTarget, HealthTargetSource } from '@myagent/health';
 import type { Service } from '@myagent/models';
 import type { ServiceRegistry } from '@myagent/registry';
-import type { Storage } from '@myagent/storage-kysely';
+import type { ServiceCache } from './service-cache.js';
 
 // How the manager joins packages that never import each other: the monitor reads services from storage
 // and pids from the registry; its verdicts drive the registry's status and restarts.
 
 /** Health targets: stored services with the pid of their child, and the manager-wide interval if set. */
 export function healthSource(
-  storage: Storage,
+  services: ServiceCache,
   registry: ServiceRegistry,
   intervalOverride: number | undefined,
 ): HealthTargetSource {
@@ -21,9 +21,9 @@ export function healthSource(
         : { ...service.config, health_check_interval: intervalOverride },
   });
   return {
-    list: async () => (await storage.services.list({ limit: 10_000 })).services.map(toTarget),
-    get: async (serviceId) => {
-      const service = await storage.services.get(serviceId);
+    list: () => services.page({ limit: 10_000 }).services.map(toTarget),
+    get: (serviceId) => {
+      const service = services.peek(serviceId);
       return service && toTarget(service);
     },
   };
@@ -33,10 +33,10 @@ export function healthSource(
 export function wireHealthToRegistry(parts: {
   monitor: HealthMonitor;
   registry: ServiceRegistry;
-  storage: Storage;
+  services: ServiceCache;
   onError: (error: unknown) => void;
 }): () => void {
-  const { monitor, registry, storage, onError } = parts;
+  const { monitor, registry, services, onError } = parts;
   const offs = [
     monitor.on('transition', ({ service_id, to, result }) => {
       const reason = result.error ?? firstFailure(result.checks) ?? 'health checks failed';
@@ -52,7 +52,7 @@ export function wireHealthToRegistry(parts: {
       registry.restartFailed(service_id, reason).catch(onError);
     }),
     monitor.on('result', ({ service_id, timestamp }) => {
-      storage.services.setLastHealthCheck(service_id, timestamp).catch(onError);
+      services.setLastHealthCheck(service_id, timestamp).catch(onError);
     }),
     monitor.on('error', ({ error }) => onError(error)),
   ];

@@ -61,7 +61,60 @@ export {
   UpdateRoutingRuleRequest,
   UpdateServiceRequest,
 } from './requests.js';
-export type { CreateRoutingRuleRequestInput, CreateServiceRequestInput } from './requests.js';
+export type {
+  CreateRoutingRuleRequestInput,
+  CreateServiceRequestInput,
+  UpdateServiceRequestInput,
+} from './requests.js';
+
+// Operation log and alert webhooks
+export {
+  ALERT_EVENT_TYPES,
+  AlertEventType,
+  AuditEntry,
+  AuditResult,
+  CreateWebhookRequest,
+  DeliveryStatus,
+  UpdateWebhookRequest,
+  Webhook,
+  WebhookDelivery,
+  WebhookUrl,
+} from './operations.js';
+export type { AuditEntryInput, CreateWebhookRequestInput } from './operations.js';
+
+// HTTP API response bodies
+export {
+  AuditListResponse,
+  ConnectionListResponse,
+  ConnectionStatsResponse,
+  DeliveryListResponse,
+  DisconnectResponse,
+  ErrorResponse,
+  HealthHistoryResponse,
+  HealthOverviewResponse,
+  LogListResponse,
+  ManagerHealthResponse,
+  ManagerInfoResponse,
+  MetricName,
+  PageInfo,
+  RegisterServiceResponse,
+  RouteContextBody,
+  RouteExplainResponse,
+  RoutingRuleListResponse,
+  RoutingRuleResponse,
+  ServiceActionResponse,
+  ServiceDetailsResponse,
+  ServiceHealthBrief,
+  ServiceHealthResponse,
+  ServiceListResponse,
+  ServiceUpdateResponse,
+  StatsOverviewResponse,
+  StoredLogLine,
+  SystemStatsResponse,
+  TimeseriesResponse,
+  WebhookListResponse,
+  WebhookResponse,
+} from './api.js';
 
 // The agent contract
 export { AGENT_EVENT_NAMES } from './agent.js';

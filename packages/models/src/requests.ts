@@ -36,6 +36,7 @@ export const UpdateServiceRequest = plainObject(
   'a service update',
 );
 export type UpdateServiceRequest = v.InferOutput<typeof UpdateServiceRequest>;
+export type UpdateServiceRequestInput = v.InferInput<typeof UpdateServiceRequest>;
 
 const ruleEntries = {
   name: boundedString(128, 1),

@@ -4,7 +4,7 @@ import type { Service } from '@myagent/models';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, openHarness } from '../test/harness.js';
 import { alive, fixture, waitFor } from '../test/helpers.js';
-import type { ExitEvent, RegistryOptions, RestartEvent } from './index.js';
+import type { ExitEvent, RegistryOptions, RestartEvent, RestartLimitEvent } from './index.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -203,11 +203,20 @@ describe('exits and auto-restart', () => {
     );
     const restarts = restartsOf(h);
     const exits = exitsOf(h);
+    const limits: RestartLimitEvent[] = [];
+    h.registry.on('restart_limit', (event) => limits.push(event));
     await h.registry.start(service.service_id);
     const stored = await waitFor(async () => {
       const current = await h.registry.get(service.service_id);
       return current.error_message?.includes('restart limit reached') && current;
     });
+    expect(limits).toEqual([
+      {
+        service_id: service.service_id,
+        reason: expect.stringContaining('exited with code'),
+        message: stored.error_message,
+      },
+    ]);
     expect(stored.status).toBe('error');
     expect(stored.error_message).toContain('2 restarts within 60 s');
     expect(stored.restart_count).toBe(2);

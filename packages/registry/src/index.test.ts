@@ -5,6 +5,7 @@ it('exports exactly its public surface', () => {
   expect(Object.keys(registry).sort()).toMatchInlineSnapshot(`
     [
       "DEFAULT_PORT_RANGE",
+      "START_TIME_FIELDS",
       "ServiceRegistry",
       "allocatePort",
       "checkAgentModule",

@@ -2,6 +2,8 @@
 export type { RegistryOptions } from './options.js';
 export { createRegistry, ServiceRegistry } from './registry.js';
 export type { RestartPolicyOptions } from './restart-policy.js';
+export { START_TIME_FIELDS } from './update.js';
+export type { ServiceUpdate } from './update.js';
 
 // Interfaces it needs from its host (storage-kysely's repositories fit them), and its events
 export type {
@@ -14,6 +16,7 @@ export type {
   RecordedProcess,
   RegistryEvents,
   RestartEvent,
+  RestartLimitEvent,
   SearchLogsOptions,
   ServiceListFilter,
   ServiceStore,

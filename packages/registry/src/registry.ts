@@ -5,12 +5,20 @@ import {
   type LogLine,
   type Service,
   type ServiceStats,
+  type UpdateServiceRequestInput,
 } from '@myagent/models';
 import { LogWriter } from './log-writer.js';
 import { type RegistryOptions, workingDirectory } from './options.js';
 import { PeriodicTask } from './periodic.js';
 import { reconcileServices } from './reconcile.js';
-import { bulk, checkRequest, listAll, requireService, storeService } from './registration.js';
+import {
+  bulk,
+  checkRequest,
+  listAll,
+  type RegistrationContext,
+  requireService,
+  storeService,
+} from './registration.js';
 import { resolveRestartPolicy } from './restart-policy.js';
 import { Supervisor } from './supervisor.js';
 import type {
@@ -22,6 +30,7 @@ import type {
   SearchLogsOptions,
   ServiceStore,
 } from './types.js';
+import { type ServiceUpdate, updateService } from './update.js';
 
 /**
  * Runs agent services as child processes: register, start (RUNNING once a WebSocket ping is answered),
@@ -68,13 +77,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
    */
   async register(input: CreateServiceRequestInput): Promise<Service> {
     this.#assertOpen();
-    const context = {
-      store: this.#store,
-      portRange: this.#options.portRange,
-      agentCheck: this.#options.agentCheck,
-      cwd: workingDirectory(this.#options),
-      serverScript: this.#options.command.args.findLast((arg) => !arg.startsWith('-')),
-    };
+    const context = this.#registrationContext();
     const checked = await checkRequest(input, context);
     const run = this.#registering.then(() => storeService(checked, context));
     this.#registering = run.catch(() => undefined);
@@ -85,6 +88,22 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       );
     }
     return service;
+  }
+
+  /**
+   * Changes a service's own fields or config (see {@link updateService}): what the running child reads at
+   * its start is listed in `pendingRestart`, the rest applies at once. Serialised with registrations (names,
+   * ports) and with the service's own operations (a start reads the config it gets).
+   * @throws AppError SERVICE_NOT_FOUND, INVALID_REQUEST, SERVICE_ALREADY_EXISTS, PORT_IN_USE, SERVICE_RUNNING
+   */
+  async update(serviceId: string, patch: UpdateServiceRequestInput): Promise<ServiceUpdate> {
+    this.#assertOpen();
+    const context = this.#registrationContext();
+    const run = this.#registering.then(() =>
+      this.#supervisor.serial(serviceId, () => updateService(serviceId, patch, context)),
+    );
+    this.#registering = run.catch(() => undefined);
+    return run;
   }
 
   /** Stops the service if it runs, then deletes it (its health history and logs go with it in storage). */
@@ -264,6 +283,16 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #registrationContext(): RegistrationContext {
+    return {
+      store: this.#store,
+      portRange: this.#options.portRange,
+      agentCheck: this.#options.agentCheck,
+      cwd: workingDirectory(this.#options),
+      serverScript: this.#options.command.args.findLast((arg) => !arg.startsWith('-')),
+    };
   }
 
   #assertOpen(): void {

@@ -343,6 +343,9 @@ export class Supervisor {
       // A stop that got in since the read above wins: no ERROR over its STOPPED, no restart after it.
       expected: ['starting', 'running', 'unhealthy', 'error'],
     });
+    if (failed && !plan.restart && service.config.auto_restart) {
+      this.#emit('restart_limit', { service_id: serviceId, reason, message: plan.message });
+    }
     if (!failed || !plan.restart) return;
     const { attempt, delayMs } = plan.restart;
     this.#emit('restart', {

@@ -113,11 +113,20 @@ export interface RestartEvent {
   reason: string;
 }
 
+/** A failing service reached max_restart_count within the window: it stays in ERROR (a crash loop). */
+export interface RestartLimitEvent {
+  service_id: string;
+  reason: string;
+  /** The error_message stored, which says how many restarts were made. */
+  message: string;
+}
+
 /** The events a registry emits; `log` fires for every captured line. */
 export interface RegistryEvents {
   status: [StatusEvent];
   exit: [ExitEvent];
   restart: [RestartEvent];
+  restart_limit: [RestartLimitEvent];
   log: [LogLine];
   /** A stray process (a recorded child of a previous manager) was stopped by {@link ServiceRegistry.reconcile}. */
   stray: [{ service_id: string; pid: number; port: number }];

@@ -172,6 +172,110 @@ function migrations(dialect: StorageDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The HTTP API's tables (issue 9): metric samples with rollups, persistent stat totals, the operation
+    // log, alert webhooks and their deliveries. Times that buckets are computed on are epoch ms integers.
+    '0005_http_api': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('metric_samples')
+          .addColumn('id', pg ? 'bigserial' : 'integer', (c) =>
+            pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          // '' for system-wide metrics: a plain value keeps GROUP BY and the index simple on both dialects.
+          .addColumn('service_id', 'text', (c) => c.notNull())
+          .addColumn('metric', 'text', (c) => c.notNull())
+          // 0 for raw samples, else the bucket size in ms of a rollup.
+          .addColumn('resolution', 'integer', (c) => c.notNull())
+          .addColumn('ts', big, (c) => c.notNull())
+          .addColumn('sum', real, (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('min', real, (c) => c.notNull())
+          .addColumn('max', real, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('metric_samples_series_idx')
+          .on('metric_samples')
+          .columns(['metric', 'service_id', 'resolution', 'ts'])
+          .execute();
+        await db.schema
+          .createIndex('metric_samples_resolution_idx')
+          .on('metric_samples')
+          .columns(['resolution', 'ts'])
+          .execute();
+
+        await db.schema
+          .createTable('stat_totals')
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('value', real, (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('stat_totals_pk', ['scope', 'key'])
+          .execute();
+
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('audit_id', pg ? 'bigserial' : 'integer', (c) =>
+            pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('target_type', 'text')
+          .addColumn('target_id', 'text')
+          .addColumn('service_id', 'text')
+          .addColumn('status_code', 'integer', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('client_ip', 'text')
+          .execute();
+        await db.schema.createIndex('audit_log_time_idx').on('audit_log').columns(['timestamp']).execute();
+        await db.schema
+          .createIndex('audit_log_service_idx')
+          .on('audit_log')
+          .columns(['service_id', 'audit_id'])
+          .execute();
+
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('webhook_id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', json, (c) => c.notNull())
+          .addColumn('secret', 'text')
+          .addColumn('enabled', bool, (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('delivery_id', 'text', (c) => c.primaryKey())
+          .addColumn('webhook_id', 'text', (c) =>
+            c.notNull().references('webhooks.webhook_id').onDelete('cascade'),
+          )
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('response_status', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('payload', json, (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_hook_idx')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_time_idx')
+          .on('webhook_deliveries')
+          .columns(['created_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -109,6 +109,71 @@ export interface ServiceLogsTable {
   fields: JsonColumn;
 }
 
+/** The `metric_samples` table (0005): raw samples (resolution 0) and rollups, bucketed on epoch ms. */
+export interface MetricSamplesTable {
+  id: Generated<number>;
+  /** '' for a system-wide metric. */
+  service_id: string;
+  metric: string;
+  resolution: number;
+  ts: BigIntColumn;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+/** The `stat_totals` table (0005): counters that outlive processes and managers. */
+export interface StatTotalsTable {
+  scope: string;
+  key: string;
+  value: number;
+  updated_at: string;
+}
+
+/** The `audit_log` table (0005): every mutating API call. */
+export interface AuditLogTable {
+  audit_id: Generated<number>;
+  timestamp: string;
+  actor: string;
+  action: string;
+  method: string;
+  path: string;
+  target_type: string | null;
+  target_id: string | null;
+  service_id: string | null;
+  status_code: number;
+  result: string;
+  error_code: string | null;
+  client_ip: string | null;
+}
+
+/** The `webhooks` table (0005): alert webhooks; the secret is stored, never returned by the API. */
+export interface WebhooksTable {
+  webhook_id: string;
+  url: string;
+  events: JsonColumn;
+  secret: string | null;
+  enabled: BoolColumn;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The `webhook_deliveries` table (0005): one row per alert and webhook, deleted with the webhook. */
+export interface WebhookDeliveriesTable {
+  delivery_id: string;
+  webhook_id: string;
+  event: string;
+  status: string;
+  attempts: number;
+  response_status: number | null;
+  error: string | null;
+  payload: JsonColumn;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Every table, as Kysely types queries against it. */
 export interface Database {
   services: ServicesTable;
@@ -118,4 +183,9 @@ export interface Database {
   connections: ConnectionsTable;
   service_logs: ServiceLogsTable;
   manager_lease: ManagerLeaseTable;
+  metric_samples: MetricSamplesTable;
+  stat_totals: StatTotalsTable;
+  audit_log: AuditLogTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -3,14 +3,18 @@ import { dirname, resolve } from 'node:path';
 import { AppError } from '@myagent/models';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { createAuditRepository } from './internal/audit.js';
 import { createConnectionRepository } from './internal/connections.js';
 import type { Context } from './internal/db.js';
 import { createHealthRepository } from './internal/health.js';
 import { createLeaseRepository } from './internal/lease.js';
 import { loadPg } from './internal/load-pg.js';
 import { createLogRepository } from './internal/logs.js';
+import { createMetricRepository } from './internal/metrics.js';
 import { createRuleRepository } from './internal/rules.js';
 import { createServiceRepository } from './internal/services.js';
+import { createTotalsRepository } from './internal/totals.js';
+import { createWebhookRepository } from './internal/webhooks.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import type {
@@ -57,6 +61,10 @@ function assemble(db: Kysely<Database>, dialect: StorageDialect, release: () => 
     connections: createConnectionRepository(ctx),
     logs: createLogRepository(ctx),
     lease: createLeaseRepository(ctx),
+    metrics: createMetricRepository(ctx),
+    totals: createTotalsRepository(ctx),
+    audit: createAuditRepository(ctx),
+    webhooks: createWebhookRepository(ctx),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -5,6 +5,8 @@
  * health result or log line for a service that is not stored), INVALID_REQUEST, STORAGE_ERROR (the rest).
  */
 import type {
+  AuditEntry,
+  AuditEntryInput,
   ConnectionInfo,
   ConnectionInfoInput,
   ConnectionStatus,
@@ -19,6 +21,8 @@ import type {
   ServiceInput,
   ServiceStats,
   ServiceStatus,
+  Webhook,
+  WebhookDelivery,
 } from '@myagent/models';
 
 /** Which SQL dialect a storage speaks. */
@@ -270,6 +274,113 @@ export interface LogRepository {
   prune(serviceId: string, keep: number): Promise<number>;
 }
 
+/** One raw sample of a metric: `service_id` null for a system-wide metric; `ts` in epoch ms. */
+export interface MetricSampleInput {
+  service_id: string | null;
+  metric: string;
+  value: number;
+  ts: number;
+}
+
+/** How a series folds into buckets: `avg` for gauges (connections, cpu), `sum` for counts (errors). */
+export type MetricAggregate = 'avg' | 'sum';
+
+/** A time series query over `[from, to)` in epoch ms, in buckets of `interval` ms starting at `from`. */
+export interface MetricQuery {
+  metric: string;
+  service_id: string | null;
+  from: number;
+  to: number;
+  interval: number;
+  aggregate: MetricAggregate;
+}
+
+/** One bucket of a series; buckets without samples are left out. */
+export interface MetricPoint {
+  ts: number;
+  value: number;
+}
+
+/** A rollup tier: rows of `resolution` ms (0 = raw) kept for `keepMs`. Ordered finest first. */
+export interface MetricTier {
+  resolution: number;
+  keepMs: number;
+}
+
+/** Metric time series (spec H3): raw samples, rolled up into coarser tiers, each tier bounded in age. */
+export interface MetricRepository {
+  /** Appends raw samples in one transaction; returns how many. */
+  append(samples: readonly MetricSampleInput[]): Promise<number>;
+  /**
+   * Rolls every complete bucket of each tier (after the first) up from the tier before it, then deletes
+   * what each tier holds beyond its age. Returns how many rows were written and deleted.
+   */
+  maintain(tiers: readonly MetricTier[], now: number): Promise<{ rolled: number; pruned: number }>;
+  /** Buckets from the finest tier that still holds `from`, and finer tiers for what is not rolled yet. */
+  query(query: MetricQuery, tiers: readonly MetricTier[], now: number): Promise<MetricPoint[]>;
+}
+
+/** How {@link TotalsRepository.apply} combines a value with the stored one. */
+export type TotalMode = 'add' | 'max' | 'set';
+
+/** Counters that must outlive agent processes and the manager itself (stat totals, peaks). */
+export interface TotalsRepository {
+  /** Adds to, raises or sets each `(scope, key)` in one transaction. */
+  apply(entries: readonly { scope: string; key: string; value: number; mode: TotalMode }[]): Promise<void>;
+  /** Every total of a scope (or of every scope, keyed `scope` then `key`). */
+  get(scope: string): Promise<Record<string, number>>;
+  all(): Promise<Record<string, Record<string, number>>>;
+}
+
+/** Filters of {@link AuditRepository.list}. */
+export interface ListAuditOptions {
+  /** Newest first; at most this many (default 100, max 10,000). */
+  limit?: number;
+  /** Only entries at or after this timestamp. */
+  since?: string;
+  service_id?: string;
+}
+
+/** The operation log (spec H4), bounded with {@link AuditRepository.prune}. */
+export interface AuditRepository {
+  append(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Newest first, with how many match in all. */
+  list(options?: ListAuditOptions): Promise<{ entries: AuditEntry[]; total: number }>;
+  /** Keeps the newest `keep` entries; returns how many went. */
+  prune(keep: number): Promise<number>;
+}
+
+/** A webhook as stored, with its secret. */
+export type StoredWebhook = Webhook & { secret: string | null };
+
+/** Absolute values to set on a delivery. */
+export interface DeliveryPatch {
+  status?: WebhookDelivery['status'];
+  attempts?: number;
+  response_status?: number | null;
+  error?: string | null;
+}
+
+/** Alert webhooks and their deliveries (spec D6); deliveries go with their webhook. */
+export interface WebhookRepository {
+  /** Inserts or replaces the webhook with this id (`has_secret` is derived from `secret`). */
+  save(webhook: Omit<StoredWebhook, 'has_secret'>): Promise<StoredWebhook>;
+  get(webhookId: string): Promise<StoredWebhook | undefined>;
+  /** Oldest first. */
+  list(): Promise<StoredWebhook[]>;
+  delete(webhookId: string): Promise<boolean>;
+  /** Records a new delivery; a webhook that is gone throws WEBHOOK_NOT_FOUND. */
+  addDelivery(delivery: WebhookDelivery): Promise<WebhookDelivery>;
+  updateDelivery(deliveryId: string, patch: DeliveryPatch): Promise<WebhookDelivery | undefined>;
+  /** Newest first, of one webhook or all. */
+  deliveries(options?: {
+    webhook_id?: string;
+    limit?: number;
+  }): Promise<{ deliveries: WebhookDelivery[]; total: number }>;
+  /** Keeps the newest `keep` deliveries of each webhook; returns how many went. */
+  pruneDeliveries(keep: number): Promise<number>;
+}
+
 /** An open store: one repository per entity. Close it (or `await using`) to release the database. */
 export interface Storage extends AsyncDisposable {
   readonly dialect: StorageDialect;
@@ -279,6 +390,10 @@ export interface Storage extends AsyncDisposable {
   readonly connections: ConnectionRepository;
   readonly logs: LogRepository;
   readonly lease: LeaseRepository;
+  readonly metrics: MetricRepository;
+  readonly totals: TotalsRepository;
+  readonly audit: AuditRepository;
+  readonly webhooks: WebhookRepository;
   /** Closes the database; later calls are no-ops. */
   close(): Promise<void>;
 }
