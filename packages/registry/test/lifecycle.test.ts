@@ -115,7 +115,7 @@ describe('a graceful close', () => {
     await harness.registry.close();
     expect((await harness.storage.services.get(service.service_id))?.status).toBe('stopped');
     await expect(harness.registry.start(service.service_id)).rejects.toMatchObject({
-      code: 'SERVICE_START_FAILED',
+      code: 'REGISTRY_CLOSED',
     });
   });
 });
