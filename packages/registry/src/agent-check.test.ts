@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, tempDir } from '../test/helpers.js';
@@ -20,6 +20,18 @@ describe('checkAgentModule (a dry load in a child process)', () => {
   it('loads a TypeScript module with a createAgent factory', async () => {
     const result = await checkAgentModule(fixture('factory-agent.ts'));
     expect(result.export).toBe('createAgent');
+  });
+
+  it('finds the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
+    const project = join(temp.dir, 'commonjs-project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(
+      join(project, 'agent.ts'),
+      "export default { name: 'cjs-default', async *run(input: string) { yield { event: 'agent.final_answer', content: input } } };\n",
+    );
+    const result = await checkAgentModule(join(project, 'agent.ts'));
+    expect(result).toMatchObject({ export: 'default', agent_name: 'cjs-default' });
   });
 
   it('refuses a missing file', async () => {

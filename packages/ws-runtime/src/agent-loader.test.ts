@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,18 @@ describe('loadAgentModule', () => {
     const named = await loadAgentModule(fixture('shared-agent.mjs'));
     expect(named.name).toBe('shared-js');
     expect(await named.create()).toBe(await named.create());
+  });
+
+  it('loads the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
+    const project = join(temp, 'commonjs-project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(
+      join(project, 'agent.ts'),
+      "export default { name: 'cjs-default', async *run(input: string) { yield { event: 'agent.final_answer', content: input } } };\n",
+    );
+    const loaded = await loadAgentModule(join(project, 'agent.ts'));
+    expect(loaded.name).toBe('cjs-default');
   });
 
   it('fails with one clear line for a missing file, a module without agent, a syntax error', async () => {
