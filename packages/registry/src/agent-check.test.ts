@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture, tempDir } from '../test/helpers.js';
@@ -23,14 +23,7 @@ describe('checkAgentModule (a dry load in a child process)', () => {
   });
 
   it('finds the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
-    const project = join(temp.dir, 'commonjs-project');
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), '{ "type": "commonjs" }\n');
-    writeFileSync(
-      join(project, 'agent.ts'),
-      "export default { name: 'cjs-default', async *run(input: string) { yield { event: 'agent.final_answer', content: input } } };\n",
-    );
-    const result = await checkAgentModule(join(project, 'agent.ts'));
+    const result = await checkAgentModule(fixture('commonjs/default-agent.ts'));
     expect(result).toMatchObject({ export: 'default', agent_name: 'cjs-default' });
   });
 

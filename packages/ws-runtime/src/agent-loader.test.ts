@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,14 +27,7 @@ describe('loadAgentModule', () => {
   });
 
   it('loads the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
-    const project = join(temp, 'commonjs-project');
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), '{ "type": "commonjs" }\n');
-    writeFileSync(
-      join(project, 'agent.ts'),
-      "export default { name: 'cjs-default', async *run(input: string) { yield { event: 'agent.final_answer', content: input } } };\n",
-    );
-    const loaded = await loadAgentModule(join(project, 'agent.ts'));
+    const loaded = await loadAgentModule(fixture('commonjs/default-agent.ts'));
     expect(loaded.name).toBe('cjs-default');
   });
 
