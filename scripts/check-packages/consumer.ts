@@ -25,7 +25,7 @@ export interface Consumer {
 /** The dev tools a consumer has, at the workspace's versions. */
 const TOOLS = ['typescript', 'tsx', '@types/node', '@types/ws'];
 
-/** Writes package.json files and a tsconfig: a `npm init -y` project (CommonJS) with esm/ and cjs/ folders. */
+/** Writes the package.json files: an `npm init -y` project (CommonJS) with esm/ and cjs/ folders. */
 export function createConsumer(dir: string, packed: readonly Packed[], workspaceRoot: string): Consumer {
   const deps: Record<string, string> = {};
   for (const { pkg, tarball } of packed) deps[pkg.name] = `file:${tarball}`;
@@ -87,8 +87,7 @@ function betterSqlite(packed: readonly Packed[]) {
   );
   const dir = dirname(manifestPath);
   const { version } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string };
-  const addon = join(dir, 'build', 'Release', 'better_sqlite3.node');
-  return existsSync(addon) ? { dir, version, addon } : undefined;
+  return existsSync(join(dir, 'build', 'Release', 'better_sqlite3.node')) ? { dir, version } : undefined;
 }
 
 /**
