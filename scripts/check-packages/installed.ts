@@ -70,7 +70,7 @@ export async function runConsumers(consumer: Consumer, packed: readonly Packed[]
     ['ESM consumer (tsx)', consumer.esm, [bin(consumer, 'tsx'), 'index.ts']],
     // Not the CommonJS index.ts under tsx: tsx compiles ES module dependencies to CommonJS there, which
     // fails on third-party packages whose exports have only `import` (execa's unicorn-magic, under the
-    // registry). tsc's output, as require.cjs does it, is what Node itself runs.
+    // registry). The type check covers that index.ts; require.cjs makes the require() calls tsc emits.
     ['require() of every package (node)', consumer.cjs, [process.execPath, 'require.cjs']],
   ];
   const outcomes: Outcome[] = [];
