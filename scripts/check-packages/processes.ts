@@ -6,20 +6,24 @@ import { delimiter } from 'node:path';
 // Child processes of the check: every one is tracked and killed (by its own pid) if the check ends early.
 
 const children = new Set<ChildProcess>();
+
+/** What `pnpm run` adds to a script's environment (npm settings of the user's own, e.g. a registry, stay). */
+const PNPM_RUN_VARIABLES =
+  /^(npm_(command|execpath|node_execpath|lifecycle_\w+|package_\w+)|npm_config_(user_agent|verify_deps_before_run)|pnpm_\w+|PNPM_\w+|INIT_CWD)$/;
 process.once('exit', () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 /**
- * The environment children start from: ours without what `pnpm run` adds (npm_* settings, the workspace's
- * node_modules/.bin on PATH), without NODE_OPTIONS, so the consumer sees what a user's shell has, and
+ * The environment children start from: ours without what `pnpm run` adds (its variables, the workspace's
+ * node_modules/.bin on PATH) and without NODE_OPTIONS, so the consumer sees what a user's shell has, and
  * without OPENAI_* (no snippet calls a real LLM).
  */
 export function cleanEnv(workspaceRoot: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|OPENAI_)/.test(key) || key === 'NODE_OPTIONS' || key === 'INIT_CWD') continue;
+    if (PNPM_RUN_VARIABLES.test(key) || /^OPENAI_/.test(key) || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
   env.PATH = (process.env.PATH ?? '')
