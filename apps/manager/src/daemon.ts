@@ -1,3 +1,8 @@
+<<<<<<< HEAD
+=======
+import { readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
+>>>>>>> packaging
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, type Service } from '@myagent/models';
@@ -19,7 +24,11 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
+<<<<<<< HEAD
 ${HTTP_USAGE}
+=======
+  -v, --version          the version of @myagent/manager
+>>>>>>> packaging
   -h, --help             this text`;
 
 function parse(argv: string[]) {
@@ -37,6 +46,7 @@ function parse(argv: string[]) {
         'in-process': { type: 'boolean', default: false },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     }).values;
   } catch (error) {
@@ -99,6 +109,12 @@ export async function runDaemon(argv: string[]): Promise<void> {
   const options = parse(argv);
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options.version) {
+    // src/daemon.ts and dist/daemon.js both sit one folder below package.json.
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`myagent-manager-daemon/${version}\n`);
     return;
   }
   const host = options.host ?? '127.0.0.1';
