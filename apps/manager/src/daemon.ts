@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-=======
 import { readFileSync } from 'node:fs';
-import type { RequestListener } from 'node:http';
->>>>>>> packaging
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, type Service } from '@myagent/models';
@@ -24,11 +20,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
-<<<<<<< HEAD
 ${HTTP_USAGE}
-=======
   -v, --version          the version of @myagent/manager
->>>>>>> packaging
   -h, --help             this text`;
 
 function parse(argv: string[]) {
