@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `myagent-ws` command line: `myagent-ws server <agent-file> [flags]`. Every failure to start is one
 // line on stderr and exit code 1; SIGTERM drains and exits 0.
+import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { type AgentServerOptions, resolveServerOptions } from './options.js';
 import { type AgentServer, startAgentServer } from './server.js';
@@ -87,7 +88,8 @@ cli
   .option('--parent-pid <pid>', 'Drain and exit when this process is gone')
   .action((agentFile: string, flags: Record<string, unknown>) => serve(agentFile, flags));
 cli.help();
-cli.version('0.1.0');
+// src/cli.ts and dist/cli.js both sit one folder below package.json.
+cli.version(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
 
 try {
   const parsed = cli.parse(process.argv, { run: false });

@@ -42,6 +42,7 @@ describe('chooseEntry', () => {
       'dist/cli.js': 100,
       'dist/server.js': 300,
       'dist/.tsbuildinfo': 300,
+      'tsconfig.json': 10,
       'src/cli.ts': 50,
       'src/server.ts': 200,
       'src/server.test.ts': 400,
@@ -51,12 +52,21 @@ describe('chooseEntry', () => {
   });
 
   it('runs the source once a source file is newer than the last build', () => {
-    const paths = layout({ 'dist/cli.js': 100, 'dist/.tsbuildinfo': 300, 'src/internal/server.ts': 301 });
+    const paths = layout({
+      'dist/cli.js': 100,
+      'dist/.tsbuildinfo': 300,
+      'tsconfig.json': 10,
+      'src/internal/server.ts': 301,
+    });
     expect(chooseEntry({ fromSource: false, ...paths })).toBe('source');
   });
 
-  it('runs the build where no sources ship, and the source where there is no build', () => {
+  it('runs the build of a published package, and the source where there is no build', () => {
+    // Published: src ships for the source maps, tsconfig.json does not; its mtimes mean nothing.
     expect(chooseEntry({ fromSource: false, ...layout({ 'dist/cli.js': 100 }) })).toBe('dist');
+    expect(chooseEntry({ fromSource: false, ...layout({ 'dist/cli.js': 100, 'src/cli.ts': 200 }) })).toBe(
+      'dist',
+    );
     expect(chooseEntry({ fromSource: false, ...layout({ 'src/cli.ts': 100 }) })).toBe('source');
   });
 });

@@ -35,7 +35,7 @@ export function agentServerCommand(): AgentServerCommand {
  * Which entry point to run: the build, unless the caller runs from source, there is no build, or a source
  * file (tests aside) changed after the last build. The newest file of dist tells when that was: `tsc -b`
  * re-emits only the files that changed, but always rewrites or touches dist/.tsbuildinfo. Published
- * packages ship no sources, so they always get the build.
+ * packages ship `src` (for their source maps) but no tsconfig.json, so they always get the build.
  */
 export function chooseEntry(options: {
   fromSource: boolean;
@@ -43,7 +43,7 @@ export function chooseEntry(options: {
   sources: string;
 }): 'dist' | 'source' {
   if (options.fromSource || !existsSync(options.built)) return 'source';
-  if (!existsSync(options.sources)) return 'dist';
+  if (!existsSync(join(options.sources, '..', 'tsconfig.json'))) return 'dist';
   const builtAt = newestMtime(dirname(options.built), () => true);
   const editedAt = newestMtime(options.sources, (name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
   return editedAt > builtAt ? 'source' : 'dist';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, type Service } from '@myagent/models';
@@ -20,6 +21,7 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
 ${HTTP_USAGE}
+  -v, --version          the version of @myagent/manager
   -h, --help             this text`;
 
 function parse(argv: string[]) {
@@ -37,6 +39,7 @@ function parse(argv: string[]) {
         'in-process': { type: 'boolean', default: false },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     }).values;
   } catch (error) {
@@ -112,6 +115,12 @@ export async function runDaemon(argv: string[]): Promise<void> {
   const options = parse(argv);
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options.version) {
+    // src/daemon.ts and dist/daemon.js both sit one folder below package.json.
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`myagent-manager-daemon/${version}\n`);
     return;
   }
   const host = options.host ?? '127.0.0.1';

@@ -22,6 +22,11 @@ describe('checkAgentModule (a dry load in a child process)', () => {
     expect(result.export).toBe('createAgent');
   });
 
+  it('finds the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
+    const result = await checkAgentModule(fixture('commonjs/default-agent.ts'));
+    expect(result).toMatchObject({ export: 'default', agent_name: 'cjs-default' });
+  });
+
   it('refuses a missing file', async () => {
     await expect(checkAgentModule(join(temp.dir, 'nope.mjs'))).rejects.toMatchObject({
       code: 'INVALID_REQUEST',

@@ -36,6 +36,8 @@ const isAgent = (a) => a !== null && typeof a === 'object' && typeof a.run === '
 let mod;
 try {
   mod = await import(pathToFileURL(process.argv[1]).href);
+  // A .ts file of a "type": "commonjs" project runs as CommonJS: its own exports sit under default.
+  if (mod.default !== null && typeof mod.default === 'object' && mod.default.__esModule === true) mod = mod.default;
 } catch (error) {
   const text = error && error.message ? error.message : String(error);
   process.stderr.write('cannot load the module: ' + text.split('\\n')[0] + '\\n');

@@ -26,6 +26,11 @@ describe('loadAgentModule', () => {
     expect(await named.create()).toBe(await named.create());
   });
 
+  it('loads the default export of a .ts file in a CommonJS project (tsx runs it as CommonJS there)', async () => {
+    const loaded = await loadAgentModule(fixture('commonjs/default-agent.ts'));
+    expect(loaded.name).toBe('cjs-default');
+  });
+
   it('fails with one clear line for a missing file, a module without agent, a syntax error', async () => {
     await expect(loadAgentModule(join(temp, 'missing.ts'))).rejects.toMatchObject({
       code: 'INVALID_REQUEST',

@@ -110,14 +110,23 @@ export async function importModuleFile(path: string): Promise<unknown> {
   try {
     if (TS_EXTENSIONS.has(ext)) {
       const { tsImport } = await import('tsx/esm/api');
-      return await tsImport(url, import.meta.url);
+      return unwrapCommonJs(await tsImport(url, import.meta.url));
     }
-    return await import(url);
+    return unwrapCommonJs(await import(url));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const kind = error instanceof SyntaxError ? 'Syntax error in' : 'Failed to load';
     throw new AgentLoadError('AGENT_ERROR', `${kind} agent file ${absolute}: ${message}`, { cause: error });
   }
+}
+
+/**
+ * A CommonJS module compiled from ES module syntax (as tsx runs a .ts file of a `"type": "commonjs"`
+ * project) imports as `{ default: module.exports }`, its own `default` export one level down.
+ */
+function unwrapCommonJs(mod: unknown): unknown {
+  const exports = (mod as { default?: { __esModule?: unknown } | null }).default;
+  return typeof exports === 'object' && exports !== null && exports.__esModule === true ? exports : mod;
 }
 
 /** Loads an agent module from a file and resolves its agent (throws AgentLoadError). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentSessionState } from '@myagent/models';
 import { isoNow } from '@myagent/models';
-import type { WebSocket } from 'ws';
+import type { RuntimeSocket } from './socket.js';
 
 // Per-connection bookkeeping: outbound stamping (seq, event_id, connection_id), the replay buffer, and the
 // sessions that belong to the connection.
@@ -71,7 +71,7 @@ export class Connection {
   private corked = false;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: RuntimeSocket,
     private readonly bufferSize: number,
   ) {}
 

@@ -6,6 +6,7 @@ export type { LoadedAgent } from './agent-module.js';
 export type { AgentRuntimeOptions, RuntimeLogger } from './options.js';
 export type { AgentRuntime, RuntimeStats } from './runtime.js';
 export { createAgentRuntime } from './runtime.js';
+export type { RuntimeSocket, SocketData } from './socket.js';
 
 // Signed session state
 export type { StateSigner } from './signed-state.js';

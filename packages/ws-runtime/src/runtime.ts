@@ -2,13 +2,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ClientMessage } from '@myagent/models';
 import { AppError, PROBE_HEADER, parseClientMessage } from '@myagent/models';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { Connection, RetiredEvents } from './connection.js';
 import { type AgentRuntimeOptions, type ResolvedRuntimeOptions, resolveRuntimeOptions } from './options.js';
 import { createPoolRunner } from './pool-runner.js';
 import { type AgentRunner, createInProcessRunner } from './runner.js';
 import { SessionHub } from './sessions.js';
 import { createStateSigner } from './signed-state.js';
+import type { RuntimeSocket, SocketData } from './socket.js';
 import { exportSessionState, importSessionState } from './state-export.js';
 
 /** Live counters of a runtime, as `GET /health` reports them. */
@@ -39,8 +40,8 @@ export interface AgentRuntime {
   attach(server: Server, options?: { path?: string }): void;
   /** Completes one upgrade request (for hosts that route upgrades themselves). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Serves an already open WebSocket. */
-  handleConnection(ws: WebSocket, request?: IncomingMessage): void;
+  /** Serves an already open WebSocket (a `ws` one fits). */
+  handleConnection(ws: RuntimeSocket, request?: IncomingMessage): void;
   stats(): RuntimeStats;
   /** Lets running turns finish within `graceMs`, then ends every session and closes every socket. */
   drain(graceMs?: number): Promise<void>;
@@ -225,7 +226,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     });
   }
 
-  function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
+  function onMessage(conn: Connection, data: SocketData, isBinary: boolean) {
     conn.spoke = true;
     conn.missedPings = 0;
     if (isBinary) {
@@ -259,7 +260,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     });
   }
 
-  function handleConnection(ws: WebSocket, request?: IncomingMessage) {
+  function handleConnection(ws: RuntimeSocket, request?: IncomingMessage) {
     if (hub.draining) {
       ws.close(1001, 'Server shutting down');
       return;
