@@ -1,8 +1,16 @@
 import { AppError } from '@myagent/models';
-import { type Candidates, contextTags, defaultSubset, poolOf, type RouterState } from './router.js';
+import { contextTags, defaultSubset, poolOf } from './internal/candidates.js';
+import type { RouterState } from './internal/state.js';
 import { conditionsHold, subsetFor } from './rules.js';
 import { pick } from './strategies.js';
-import type { ConditionTrace, RouteCandidate, RouteContext, RouteExplanation, RuleTrace } from './types.js';
+import type {
+  Candidates,
+  ConditionTrace,
+  RouteCandidate,
+  RouteContext,
+  RouteExplanation,
+  RuleTrace,
+} from './types.js';
 
 const LISTED = 100;
 

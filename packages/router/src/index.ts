@@ -1,12 +1,13 @@
 // The router
 export { createRouter } from './router.js';
-export type { Candidates, Router, RouterOptions } from './router.js';
+export type { Router, RouterOptions } from './router.js';
 export type { RuleInput } from './rules.js';
 
 // Candidates, contexts, decisions and the dry run
 export { unroutableReason } from './pool.js';
 export type { CandidatePool, Exclusion } from './pool.js';
 export type {
+  Candidates,
   ConditionTrace,
   ContextValue,
   RouteCandidate,

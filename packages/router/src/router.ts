@@ -9,11 +9,20 @@ import { type AffinityOptions, AffinityTable } from './affinity.js';
 import { ConnectionTable } from './connections.js';
 import { explainRoute } from './explain.js';
 import { FieldCache } from './fields.js';
-import { CandidatePool, ListSnapshot, Subset } from './pool.js';
+import { contextTags, defaultSubset, poolOf } from './internal/candidates.js';
+import type { RouterState } from './internal/state.js';
+import { CandidatePool, type Subset } from './pool.js';
 import { createRandomState } from './random.js';
 import { type CompiledRule, compileRule, RuleIndex, type RuleInput, subsetFor } from './rules.js';
-import { MaglevCache, type PickInput, pick, pickIndex } from './strategies.js';
-import type { RouteCandidate, RouteContext, RouteDecision, RouteExplanation, RouteReason } from './types.js';
+import { MaglevCache, pick, pickIndex } from './strategies.js';
+import type {
+  Candidates,
+  RouteCandidate,
+  RouteContext,
+  RouteDecision,
+  RouteExplanation,
+  RouteReason,
+} from './types.js';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -40,27 +49,6 @@ export interface RouterOptions {
   /** Milliseconds, for affinity expiry and connection timestamps. Default Date.now. */
   now?: () => number;
 }
-
-/** The shared state that route() and explain() read. */
-export interface RouterState {
-  fields: FieldCache;
-  index: RuleIndex;
-  all: Map<string, CompiledRule>;
-  defaultStrategy: RoutingStrategy;
-  /** The strategy that picks for the default: tag_based narrows by tags, then picks round-robin. */
-  defaultPicker: RoutingStrategy;
-  defaultCursor: { next: number };
-  affinity: AffinityTable | null;
-  connections: ConnectionTable;
-  pickInput: PickInput;
-  hashSlot: number;
-  ipSlot: number;
-  /** Plain lists seen before, re-checked on each call and reused when unchanged. */
-  lists: WeakMap<readonly unknown[], ListSnapshot>;
-}
-
-/** A prepared pool, or a plain list read afresh on each call. */
-export type Candidates<C extends RouteCandidate> = readonly C[] | CandidatePool<C>;
 
 /** The router an embedder holds. */
 export interface Router {
@@ -89,51 +77,6 @@ export interface Router {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The pool a call routes over: a prepared one of this router as is, anything else read afresh. */
-export function poolOf<C extends RouteCandidate>(
-  state: RouterState,
-  owner: object,
-  candidates: Candidates<C>,
-): CandidatePool<C> {
-  if (candidates instanceof CandidatePool && candidates.owner === owner) return candidates;
-  if (candidates instanceof CandidatePool)
-    return new CandidatePool<C>(candidates.items, state.connections, false, owner);
-  if (!Array.isArray(candidates)) {
-    throw new AppError('INVALID_REQUEST', 'candidates must be an array of services', {
-      details: { got: candidates === null ? 'null' : typeof candidates },
-    });
-  }
-  const snapshot = state.lists.get(candidates);
-  if (snapshot?.matches(candidates)) return snapshot.pool as CandidatePool<C>;
-  const pool = new CandidatePool<C>(candidates, state.connections, true, owner);
-  state.lists.set(candidates, new ListSnapshot(candidates, pool));
-  return pool;
-}
-
-/** Tags a `tag_based` default reads from the context: `tags` (list or comma-separated) or `tag`. */
-export function contextTags(context: RouteContext): string[] {
-  const raw = context.tags ?? context.tag;
-  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : [];
-  return list
-    .filter((t): t is string => typeof t === 'string')
-    .map((t) => t.trim())
-    .filter(Boolean);
-}
-
-/** The default pool: every routable member, or for tag_based those carrying the context's tags. */
-export function defaultSubset(state: RouterState, pool: CandidatePool, context: RouteContext): Subset | null {
-  if (state.defaultStrategy !== 'tag_based') return pool.all();
-  const tags = contextTags(context);
-  if (tags.length === 0) return pool.all();
-  const key = `tags:${[...tags].sort().join(',')}`;
-  const cached = pool.subsets.get(key);
-  if (cached !== undefined) return cached;
-  const positions = pool.byTags(tags);
-  const subset = positions.length > 0 ? new Subset(Int32Array.from(positions), 1) : null;
-  pool.subsets.set(key, subset);
-  return subset;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { RoutingRule, RoutingStrategy } from '@myagent/models';
+import type { CandidatePool } from './pool.js';
 
 /**
  * The least a candidate must carry: a models `Service` satisfies it, and so does an embedder's own object.
@@ -87,3 +88,6 @@ export interface RouteExplanation<C extends RouteCandidate = RouteCandidate> {
   pool: { source: RouteReason | 'none'; strategy: RoutingStrategy | null; size: number; ids: string[] };
   pick: string | null;
 }
+
+/** A prepared pool, or a plain list read afresh on each call. */
+export type Candidates<C extends RouteCandidate> = readonly C[] | CandidatePool<C>;
