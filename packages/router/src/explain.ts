@@ -137,8 +137,7 @@ export function explainRoute<C extends RouteCandidate>(
         });
       }
       input.cursor = state.defaultCursor;
-      const strategy = state.defaultStrategy === 'tag_based' ? 'round_robin' : state.defaultStrategy;
-      const service = pool.items[pick(pool, subset, strategy, input)] as C;
+      const service = pool.items[pick(pool, subset, state.defaultPicker, input)] as C;
       out.decision = { service, rule: null, strategy: state.defaultStrategy, reason: 'default' };
       out.pool = {
         source: 'default',

@@ -14,7 +14,7 @@ import type { RouterState } from './internal/state.js';
 import { CandidatePool, type Subset } from './pool.js';
 import { createRandomState } from './random.js';
 import { type CompiledRule, compileRule, RuleIndex, type RuleInput, subsetFor } from './rules.js';
-import { MaglevCache, pick, pickIndex } from './strategies.js';
+import { MaglevCache, pick, pickerFor, pickIndex } from './strategies.js';
 import type {
   Candidates,
   RouteCandidate,
@@ -115,7 +115,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     index: new RuleIndex([]),
     all: new Map(),
     defaultStrategy,
-    defaultPicker: defaultStrategy === 'tag_based' ? 'round_robin' : defaultStrategy,
+    defaultPicker: pickerFor(defaultStrategy),
     defaultCursor: { next: 0 },
     affinity: options.affinity === false ? null : new AffinityTable(options.affinity ?? {}, now),
     connections: new ConnectionTable(now),

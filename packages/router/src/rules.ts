@@ -8,6 +8,7 @@ import {
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import type { FieldCache } from './fields.js';
 import { type CandidatePool, type Cursor, Subset } from './pool.js';
+import { pickerFor } from './strategies.js';
 
 /** A rule as `addRule()` takes it: `rule_id` and timestamps are filled in when missing. */
 export type RuleInput = Omit<RoutingRuleInput, 'rule_id' | 'created_at' | 'updated_at'> & {
@@ -46,13 +47,7 @@ export function compileRule(input: unknown, fields: FieldCache, seq: number, now
   const conditions = rule.conditions
     .map((condition) => compileCondition(condition, fields))
     .sort((a, b) => a.cost - b.cost);
-  const fallback = rule.fallback_strategy;
-  const picker =
-    rule.target_strategy === 'tag_based'
-      ? fallback && fallback !== 'tag_based'
-        ? fallback
-        : 'round_robin'
-      : rule.target_strategy;
+  const picker = pickerFor(rule.target_strategy, rule.fallback_strategy);
   return { rule, seq, createdMs: Date.parse(rule.created_at), conditions, picker, cursor: { next: 0 } };
 }
 

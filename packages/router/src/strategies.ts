@@ -189,6 +189,15 @@ function hashBasedFirst(pool: CandidatePool, subset: Subset, input: PickInput, k
 }
 
 /**
+ * The strategy that carries out a pick. `tag_based` only narrows the pool by tags; the pick is then made by
+ * its fallback (a rule's `fallback_strategy`), else round-robin.
+ */
+export function pickerFor(strategy: RoutingStrategy, fallback?: RoutingStrategy | null): RoutingStrategy {
+  if (strategy !== 'tag_based') return strategy;
+  return fallback && fallback !== 'tag_based' ? fallback : 'round_robin';
+}
+
+/**
  * Picks one member of a subset and returns its index in the subset. `tag_based` has narrowed the subset by
  * tags already and is carried out by the strategy it falls back to.
  */
