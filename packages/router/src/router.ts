@@ -9,20 +9,13 @@ import { type AffinityOptions, AffinityTable } from './affinity.js';
 import { ConnectionTable } from './connections.js';
 import { explainRoute } from './explain.js';
 import { FieldCache } from './fields.js';
-import { contextTags, defaultSubset, poolOf } from './internal/candidates.js';
+import { decide } from './internal/decide.js';
 import type { RouterState } from './internal/state.js';
-import { CandidatePool, type Subset } from './pool.js';
+import { CandidatePool } from './pool.js';
 import { createRandomState } from './random.js';
-import { type CompiledRule, compileRule, RuleIndex, type RuleInput, subsetFor } from './rules.js';
-import { MaglevCache, pick, pickerFor, pickIndex } from './strategies.js';
-import type {
-  Candidates,
-  RouteCandidate,
-  RouteContext,
-  RouteDecision,
-  RouteExplanation,
-  RouteReason,
-} from './types.js';
+import { type CompiledRule, compileRule, RuleIndex, type RuleInput } from './rules.js';
+import { MaglevCache, pickerFor } from './strategies.js';
+import type { Candidates, RouteCandidate, RouteContext, RouteDecision, RouteExplanation } from './types.js';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -151,7 +144,7 @@ export function createRouter(options: RouterOptions = {}): Router {
 
     route<C extends RouteCandidate>(context: RouteContext, candidates: Candidates<C>): RouteDecision<C> {
       try {
-        return routeOnce(state, router, context, candidates);
+        return decide(state, router, context, candidates, null);
       } catch (error) {
         throw AppError.from(error, 'INTERNAL_ERROR');
       }
@@ -237,118 +230,4 @@ export function createRouter(options: RouterOptions = {}): Router {
   };
   if (options.rules) router.setRules(options.rules);
   return router;
-}
-
-/** A frozen decision: shared between identical picks, so no caller can see one change. */
-function decisionOf<C extends RouteCandidate>(
-  service: C,
-  rule: RoutingRule | null,
-  strategy: RoutingStrategy,
-  reason: RouteReason,
-): RouteDecision<C> {
-  return Object.freeze({ service, rule, strategy, reason });
-}
-
-/** The default strategy's decision for a pool position; made once per prepared pool and position. */
-function defaultDecision<C extends RouteCandidate>(
-  pool: CandidatePool<C>,
-  position: number,
-  strategy: RoutingStrategy,
-): RouteDecision<C> {
-  if (!pool.prepared) return decisionOf(pool.items[position] as C, null, strategy, 'default');
-  let cache = pool.defaultDecisions;
-  if (cache === null) {
-    cache = new Array<RouteDecision | null>(pool.size).fill(null);
-    pool.defaultDecisions = cache;
-  }
-  let decision = cache[position] as RouteDecision<C> | null;
-  if (decision === null) {
-    decision = decisionOf(pool.items[position] as C, null, strategy, 'default');
-    cache[position] = decision;
-  }
-  return decision;
-}
-
-/** A rule's decision for a member of its subset; made once per prepared pool, rule and member. */
-function ruleDecision<C extends RouteCandidate>(
-  pool: CandidatePool<C>,
-  subset: Subset,
-  index: number,
-  rule: RoutingRule,
-): RouteDecision<C> {
-  const service = pool.items[subset.positions[index] as number] as C;
-  if (!pool.prepared) return decisionOf(service, rule, rule.target_strategy, 'rule');
-  let cache = subset.decisions;
-  if (cache === null) {
-    cache = new Array<RouteDecision | null>(subset.size).fill(null);
-    subset.decisions = cache;
-  }
-  let decision = cache[index] as RouteDecision<C> | null;
-  if (decision === null) {
-    decision = decisionOf(service, rule, rule.target_strategy, 'rule');
-    cache[index] = decision;
-  }
-  return decision;
-}
-
-// The hot path allocates nothing once a prepared pool has made its decisions: no closures, arrays or
-// spreads, and each decision object is frozen and reused. A session id costs the affinity lookup and bind.
-function routeOnce<C extends RouteCandidate>(
-  state: RouterState,
-  owner: object,
-  context: RouteContext,
-  candidates: Candidates<C>,
-): RouteDecision<C> {
-  if (typeof context !== 'object' || context === null || Array.isArray(context))
-    throw new AppError('INVALID_REQUEST', 'context must be an object');
-  const pool = CandidatePool.isOwnedBy(candidates, owner)
-    ? (candidates as CandidatePool<C>)
-    : poolOf(state, owner, candidates);
-  if (pool.size === 0) {
-    throw new AppError(
-      'ROUTING_FAILED',
-      'No routable service: none of the candidates is running and healthy',
-      {
-        details: { candidates: pool.given, excluded: pool.excluded.length },
-      },
-    );
-  }
-  const fields = state.fields;
-  const affinity = state.affinity;
-  fields.begin(context);
-  let session: string | null = null;
-  if (affinity !== null) {
-    const raw = context.session_id;
-    if (typeof raw === 'string' && raw.length > 0) {
-      session = raw;
-      const binding = affinity.get(raw);
-      const position = binding === undefined ? undefined : pool.byId.get(binding.service_id);
-      if (binding !== undefined && position !== undefined) {
-        affinity.bind(raw, binding.service_id, binding.strategy);
-        return decisionOf(pool.items[position] as C, null, binding.strategy, 'affinity');
-      }
-    }
-  }
-  const input = state.pickInput;
-  input.commit = true;
-  let decision: RouteDecision<C>;
-  const rule = state.index.order.length === 0 ? null : state.index.find(fields, pool);
-  if (rule !== null) {
-    const subset = subsetFor(pool, rule) as Subset;
-    input.cursor = rule.cursor;
-    decision = ruleDecision(pool, subset, pickIndex(pool, subset, rule.picker, input), rule.rule);
-  } else {
-    const subset = state.defaultStrategy === 'tag_based' ? defaultSubset(state, pool, context) : pool.all();
-    if (subset === null) {
-      throw new AppError('ROUTING_FAILED', 'No routable service carries the requested tags', {
-        details: { tags: contextTags(context) },
-      });
-    }
-    input.cursor = state.defaultCursor;
-    const position = pick(pool, subset, state.defaultPicker, input);
-    decision = defaultDecision(pool, position, state.defaultStrategy);
-  }
-  if (session !== null)
-    (affinity as AffinityTable).bind(session, decision.service.service_id, decision.strategy);
-  return decision;
 }
