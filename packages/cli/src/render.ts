@@ -120,10 +120,15 @@ export async function reportFailure(
   reason: string | null,
 ): Promise<number> {
   const { out } = ctx;
-  out.note(`${out.c.red('✖')} ${name} is in ERROR${reason ? `: ${reason.split('\n')[0]}` : ''}`);
+  // The reason may quote the agent's stderr over several lines: one line, bounded, on the terminal.
+  const why = reason
+    ?.replace(/\s*\n\s*/gu, ' ')
+    .trim()
+    .slice(0, 500);
+  out.note(`${out.c.red('✖')} ${name} is in ERROR${why ? `: ${why}` : ''}`);
   const logs = await ctx.client.serviceLogs(name, { limit: 10 }).catch(() => undefined);
   if (logs && logs.data.lines.length > 0) {
-    out.note(out.c.dim(`last ${logs.data.lines.length} log lines:`));
+    out.note(out.c.dim('its last log lines:'));
     for (const line of logs.data.lines) out.note(`  ${out.c.dim(time(line.timestamp))} ${line.message}`);
   }
   return 1;

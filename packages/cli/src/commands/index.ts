@@ -5,6 +5,7 @@ import { disconnect } from './disconnect/index.js';
 import { healthCheck } from './health-check/index.js';
 import { list } from './list/index.js';
 import { logs } from './logs/index.js';
+import { monitorCommand } from './monitor/index.js';
 import { register } from './register/index.js';
 import { restart } from './restart/index.js';
 import { route } from './route/index.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   show,
   stats,
   unregister,
+  monitorCommand,
   logs,
   healthCheck,
   connections,
