@@ -96,7 +96,9 @@ export function neededPackages(snippets: readonly Snippet[], bins: ReadonlyMap<s
   for (const { code } of snippets) {
     for (const match of code.matchAll(/\bfrom\s+['"](@myagent\/[\w.-]+)['"]/g))
       needed.add(match[1] as string);
-    for (const [bin, pkg] of bins) if (new RegExp(`\\b${bin}\\b`).test(code)) needed.add(pkg);
+    // A binary as a command: `myagent` must not match the scope of `@myagent/...` or `myagent-ws`.
+    for (const [bin, pkg] of bins)
+      if (new RegExp(`(?<![@\\w/.-])${bin}(?![\\w/.-])`).test(code)) needed.add(pkg);
   }
   return needed;
 }

@@ -110,8 +110,14 @@ function describe(service: Service): string {
   return `${service.name.padEnd(24)} ${service.status.padEnd(10)} ${service.endpoint}${error}`;
 }
 
+/** Hooks of {@link runDaemon} for a program that embeds it (the CLI's `daemon --config`). */
+export interface DaemonHooks {
+  /** Called once the manager serves and its services are registered; a throw stops the daemon with it. */
+  onReady?: (server: ManagerServer) => Promise<void>;
+}
+
 /** Runs the daemon; resolves when it has stopped after a signal. */
-export async function runDaemon(argv: string[]): Promise<void> {
+export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promise<void> {
   const options = parse(argv);
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -188,6 +194,14 @@ export async function runDaemon(argv: string[]): Promise<void> {
     await Promise.all([front.close(), manager.stop()]);
     const [first] = failed as [AppError];
     throw new AppError(first.code, `every --register failed (${failed.length}); the first: ${first.message}`);
+  }
+  if (hooks.onReady) {
+    try {
+      await hooks.onReady(front);
+    } catch (error) {
+      await Promise.all([front.close(), manager.stop()]);
+      throw error;
+    }
   }
   const services = await manager.listServices({ limit: 1000 });
   print(

@@ -22,6 +22,8 @@ export { createApiHost, MANAGER_VERSION } from './api-host.js';
 export { createManagerApp, guardUpgrade, isLoopback, serveManager } from './serve-manager.js';
 export type { ManagerServer, ServeManagerOptions } from './serve-manager.js';
 export { DEFAULT_MANAGER_PORT, serveManagerPort } from './serve.js';
+export { coded, runDaemon } from './daemon.js';
+export type { DaemonHooks } from './daemon.js';
 export type { ManagerPort, ManagerPortOptions, UpgradeHandler } from './serve.js';
 
 // Metrics, alerts and the operation log

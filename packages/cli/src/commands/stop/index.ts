@@ -1,0 +1,9 @@
+import { serviceAction } from '../../lifecycle.js';
+import type { CommandSpec } from '../../spec.js';
+
+export const stop: CommandSpec = {
+  usage: 'stop <name>',
+  description: 'Stop a service (SIGTERM, then SIGKILL after the grace period)',
+  examples: ['myagent-manager stop my_service', 'myagent-manager stop weather-agent --json'],
+  run: (ctx, [name]) => serviceAction(ctx, name as string, 'stop', true),
+};
