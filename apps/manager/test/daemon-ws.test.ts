@@ -143,9 +143,15 @@ describe('the daemon serves /ws', () => {
       event: 'management_notification',
       data: { message: 'Maintenance', severity: 'warning' },
     });
-    expect((await api(`/connections/${id}/disconnect`, { method: 'POST', body: '{}' })).status).toBe(404);
     connectionId = id;
     sessionId = session;
+    // The client sees the close before the proxy's close hook has unregistered the connection: wait for it.
+    await waitFor(
+      async () => !(await api('/connections')).body.connections?.some((c: Json) => c.connection_id === id),
+      15_000,
+      'the connection unlisted',
+    );
+    expect((await api(`/connections/${id}/disconnect`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });
 
