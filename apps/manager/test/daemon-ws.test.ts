@@ -2,6 +2,7 @@
 // child, and the seed clients (seed 000's Python client, seed 002's browser snippet) pointed at /ws.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openStorage } from '@myagent/storage-kysely';
@@ -44,17 +45,7 @@ function connect(url: string) {
 }
 
 beforeAll(async () => {
-  daemon = startDaemon([
-    '--db',
-    dbPath,
-    '--in-process',
-    '--port',
-    '0',
-    '--health-interval',
-    '0.5',
-    '--register',
-    ECHO_AGENT,
-  ]);
+  daemon = startDaemon(['--db', dbPath, '--port', '0', '--health-interval', '0.5', '--register', ECHO_AGENT]);
   base = await daemon.url();
   wsUrl = `${base.replace('http', 'ws')}/ws`;
   // Routable once its first health checks passed.
@@ -106,6 +97,37 @@ describe('the daemon serves /ws', () => {
       { timeout: 30_000, cwd: ROOT },
     );
     expect(stdout).toMatch(/agent\.final_answer\s+.*hello/u);
+  });
+
+  it('serves other clients while one never finishes its upgrade, and does not count it as a connection', async () => {
+    const { port } = new URL(base);
+    const stalled = createConnection({ host: '127.0.0.1', port: Number(port) });
+    await new Promise<void>((resolve, reject) => stalled.once('connect', resolve).once('error', reject));
+    stalled.write('GET /ws?service=echo-agent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+    try {
+      const before = (await api('/connections')).body.connections.length;
+      const client = connect(`${wsUrl}?service=echo-agent`);
+      await client.opened;
+      client.ws.send(JSON.stringify({ event: 'user.create_session' }));
+      await waitFor(
+        () => client.events.find((e) => e.event === 'agent.session_created'),
+        15_000,
+        'a session',
+      );
+      const listed = await waitFor(
+        async () => {
+          const { connections } = (await api('/connections')).body;
+          return connections.length === before + 1 ? connections : undefined;
+        },
+        15_000,
+        'only the finished client listed',
+      );
+      expect(listed).toHaveLength(before + 1);
+      client.ws.close();
+      await client.closed;
+    } finally {
+      stalled.destroy();
+    }
   });
 
   it('refuses an unknown service with SERVICE_NOT_FOUND, then 1013', async () => {
