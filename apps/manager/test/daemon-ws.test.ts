@@ -130,6 +130,22 @@ describe('the daemon serves /ws', () => {
     }
   });
 
+  it('carries a binary frame and a 2 MiB frame to the agent server, which answers each with its coded error', async () => {
+    const client = connect(`${wsUrl}?service=echo-agent`);
+    await client.opened;
+    const coded = (code: string) =>
+      client.events.find((e) => e.event === 'system.error' && JSON.stringify(e).includes(code));
+    client.ws.send(Buffer.from([1, 2, 3]));
+    await waitFor(() => coded('UNSUPPORTED_FRAME'), 15_000, 'UNSUPPORTED_FRAME');
+    client.ws.send(JSON.stringify({ event: 'user.create_session', pad: 'x'.repeat(2 * 1024 * 1024) }));
+    await waitFor(() => coded('PAYLOAD_TOO_LARGE'), 15_000, 'PAYLOAD_TOO_LARGE');
+    // The connection survives both and still reaches the agent.
+    client.ws.send(JSON.stringify({ event: 'user.create_session' }));
+    await waitFor(() => client.events.find((e) => e.event === 'agent.session_created'), 15_000, 'a session');
+    client.ws.close();
+    await client.closed;
+  });
+
   it('refuses an unknown service with SERVICE_NOT_FOUND, then 1013', async () => {
     const client = connect(`${wsUrl}?service=nope`);
     const { code } = await client.closed;
