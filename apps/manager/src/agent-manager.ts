@@ -32,12 +32,6 @@ import {
   type Router,
 } from '@myagent/router';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
-import {
-  type ClientNotification,
-  disconnectLive,
-  liveConnections,
-  notifyLive,
-} from './connections-interim.js';
 import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
 import {
   type AlertSource,
@@ -48,6 +42,15 @@ import {
   startOperations,
 } from './operations.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
+import {
+  type ClientNotification,
+  disconnectLive,
+  type LiveConnection,
+  listLive,
+  type ManagerProxy,
+  startManagerProxy,
+  wsUpgrade,
+} from './proxy-wiring.js';
 import { updateRule } from './rule-update.js';
 import { loadRules } from './rules.js';
 import { ServiceCache } from './service-cache.js';
@@ -95,6 +98,8 @@ interface Running {
   router: Router;
   startedAt: number;
   operations: Operations;
+  /** The WebSocket proxy at `/ws`. */
+  proxy: ManagerProxy;
   unwire: () => void;
 }
 
@@ -187,6 +192,19 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       startedAt: Date.now(),
       // The manager's emitter carries OperationEvents among its own.
       operations: startOperations(storage, services, router, this as unknown as AlertSource, fail, o),
+      proxy: startManagerProxy({
+        services,
+        router,
+        connections: storage.connections,
+        manager: {
+          on: (event, listener) => this.on(event, listener),
+          off: (event, listener) => this.off(event, listener),
+          emitConnection: (change) => this.emit('connection', change),
+          reportRoutingFailure: (failure) => this.reportRoutingFailure(failure),
+          fail,
+        },
+        options: o.proxy,
+      }),
       unwire: () => {
         unwire();
         unforward();
@@ -209,6 +227,8 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    // Clients first get a clean close, before the agent servers behind them stop.
+    await running.proxy.close();
     await running.operations.stop();
     await running.monitor.stop();
     await running.registry.close({ preserveStatus: true });
@@ -560,21 +580,37 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     };
   }
 
-  // ---- connections for the API: INTERIM until the proxy lands (issue 8), then replaced by its methods -----
+  // ---- the WebSocket proxy at /ws (E1-E9) ------------------------------------------------------------------
 
-  /** Live connections, newest registrations last; by service and status. */
-  listConnections(filter: { service_id?: string; status?: ConnectionInfo['status']; limit?: number } = {}) {
-    return liveConnections(this.#parts().router, filter);
+  /**
+   * Serves a WebSocket upgrade at `/ws`: routes the client and relays it to an agent server (503 while the
+   * manager is not running). Mount it with `serveManager(manager, { upgrades: { '/ws': manager.handleUpgrade } })`.
+   */
+  readonly handleUpgrade = wsUpgrade(() => this.#running?.proxy.proxy);
+
+  /** Live connections through the proxy (oldest first), by service and status. */
+  listConnections(
+    filter: { service_id?: string; status?: ConnectionInfo['status']; limit?: number } = {},
+  ): LiveConnection[] {
+    const { proxy, router } = this.#parts();
+    return listLive(proxy.proxy, router, filter);
   }
 
-  /** Ends a live connection with a reason. @throws AppError CONNECTION_NOT_FOUND when it is not live */
+  /**
+   * Ends a live connection: a management_notification (unless notify_client is false), then close 1000 with
+   * the reason. @throws AppError CONNECTION_NOT_FOUND when it is not live
+   */
   disconnectConnection(connectionId: string, options: { reason?: string; notify_client?: boolean } = {}) {
-    return disconnectLive(connectionId, options, (id) => this.unregisterConnection(id), this.#parts().router);
+    const { proxy, router } = this.#parts();
+    return disconnectLive(proxy.proxy, router, connectionId, options, (id) => this.unregisterConnection(id));
   }
 
   /** Sends a management_notification to the clients of one service or all; resolves with how many. */
-  notifyClients(notification: ClientNotification, options: { service_id?: string } = {}): Promise<number> {
-    return notifyLive(this.#parts().router, notification, options);
+  async notifyClients(
+    notification: ClientNotification,
+    options: { service_id?: string } = {},
+  ): Promise<number> {
+    return this.#parts().proxy.proxy.notify(notification, options);
   }
 
   #parts(): Running {

@@ -178,7 +178,12 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
     process.on('SIGTERM', stop);
   });
   // The port first: a port in use fails at once, before any service is started.
-  front = await serveManager(manager, { host, port, ...http.serve });
+  front = await serveManager(manager, {
+    host,
+    port,
+    ...http.serve,
+    upgrades: { '/ws': manager.handleUpgrade },
+  });
   try {
     await manager.start({ healthCheckInterval: interval });
   } catch (error) {

@@ -13,7 +13,7 @@ export type {
   RoutingFailure,
   ServiceChange,
 } from './operations.js';
-export type { ClientNotification } from './connections-interim.js';
+export type { ClientNotification, LiveConnection, ManagerProxyOptions } from './proxy-wiring.js';
 export type { ServiceUpdateResult } from './service-update.js';
 export type { StatsOverview } from './stats-overview.js';
 

@@ -2,6 +2,7 @@ import type { RoutingStrategy, Service } from '@myagent/models';
 import type { CommandSpec, PortRange, RestartPolicyOptions } from '@myagent/registry';
 import type { Storage } from '@myagent/storage-kysely';
 import type { OperationsOptions } from './operations.js';
+import type { ManagerProxyOptions } from './proxy-wiring.js';
 
 /** Options of {@link AgentManager}. Times are in seconds where the seed used seconds, else as named. */
 export interface AgentManagerOptions extends OperationsOptions {
@@ -40,6 +41,8 @@ export interface AgentManagerOptions extends OperationsOptions {
   defaultStrategy?: RoutingStrategy;
   /** Session affinity bindings: lifetime and bound (default 30 min, 100,000), as the router's defaults. */
   affinity?: { ttlMs?: number; maxEntries?: number };
+  /** The WebSocket proxy at `/ws`: `connection_routed` for every client, the proxy_metadata envelope, bounds. */
+  proxy?: ManagerProxyOptions;
 }
 
 /** Options of {@link AgentManager.start}. */

@@ -1,0 +1,16 @@
+// Our proxy in its own process, in front of one echo backend (TARGET), on PORT.
+import { createServer } from 'node:http';
+import { createProxy } from '@myagent/proxy';
+
+const port = Number(process.env.PORT);
+const target = String(process.env.TARGET);
+const proxy = createProxy({
+  source: {
+    list: () => [{ service_id: 'echo', name: 'echo', endpoint: target, status: 'running' }],
+    subscribe: () => () => {},
+  },
+  maxConnections: 20_000,
+  maxPendingHandshakes: 20_000,
+});
+const server = createServer().on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head));
+server.listen(port, '127.0.0.1', 4096, () => console.log(`our-proxy listening ${port} pid=${process.pid}`));

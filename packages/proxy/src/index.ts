@@ -1,0 +1,30 @@
+// The proxy
+export { createProxy } from './proxy.js';
+export type { ProxyHandle } from './proxy.js';
+export {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_STATS_INTERVAL_MS,
+  ProxyOptions,
+} from './options.js';
+export type { ProxyOptionsInput } from './options.js';
+
+// What the host provides and hears
+export type {
+  CandidateSource,
+  ConnectionHooks,
+  DisconnectOptions,
+  ManagementNotification,
+  ProxyCandidate,
+  ProxyConnectionInfo,
+  ProxyStats,
+  RoutingFailure,
+} from './types.js';
+
+// The upstream leg, replaceable
+export { connectUpstream } from './upstream.js';
+export type { UpstreamConnector, UpstreamLeg, UpstreamRequest } from './upstream.js';

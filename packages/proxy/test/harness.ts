@@ -1,0 +1,269 @@
+// Real backends for the proxy's tests: the echo agent in an in-process runtime or in a `myagent-ws`
+// child process, a plain ws echo server for frame-level checks, and a proxy on a loopback port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { agentServerCommand } from '@myagent/agent-server';
+import { createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
+import WebSocket, { WebSocketServer } from 'ws';
+import {
+  type CandidateSource,
+  createProxy,
+  type ProxyCandidate,
+  type ProxyHandle,
+  type ProxyOptionsInput,
+} from '../src/index.js';
+
+export const ECHO_AGENT = fileURLToPath(new URL('../../../examples/echo-agent.ts', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A running agent server: where it listens and how to stop (or kill) it. */
+export interface Backend {
+  endpoint: string;
+  port: number;
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+const listen = (server: Server) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+
+/** The echo agent on a runtime in this process. */
+export async function inProcessBackend(): Promise<Backend> {
+  const runtime = createAgentRuntime({ agent: await loadAgentModule(ECHO_AGENT), mode: 'in-process' });
+  const server = createServer();
+  runtime.attach(server);
+  const port = await listen(server);
+  return {
+    endpoint: `ws://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      await runtime.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The echo agent served by a real `myagent-ws` child process. */
+export async function childBackend(): Promise<Backend> {
+  const { command, args } = agentServerCommand();
+  const child: ChildProcess = spawn(command, [...args, 'server', ECHO_AGENT, '--port', '0', '--in-process'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        try {
+          resolve(String(JSON.parse(line).url));
+        } catch {}
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+    void exited.then(() => reject(new Error(`myagent-ws exited: ${stderr}`)));
+  });
+  const port = Number(new URL(url).port);
+  return {
+    endpoint: `ws://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A plain ws server that echoes every frame as it came (text stays text, binary stays binary). */
+export async function frameEchoBackend(): Promise<
+  Backend & { wss: WebSocketServer; headers: Record<string, unknown>[] }
+> {
+  const server = createServer();
+  const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 * 1024 });
+  const headers: Record<string, unknown>[] = [];
+  wss.on('connection', (ws, request) => {
+    headers.push({ ...request.headers, url: request.url });
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const port = await listen(server);
+  return {
+    endpoint: `ws://127.0.0.1:${port}`,
+    port,
+    wss,
+    headers,
+    async stop() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A candidate source the test changes by hand. */
+export class TestSource implements CandidateSource {
+  candidates: ProxyCandidate[] = [];
+  private readonly listeners = new Set<() => void>();
+  list() {
+    return this.candidates;
+  }
+  subscribe(onChange: () => void) {
+    this.listeners.add(onChange);
+    return () => this.listeners.delete(onChange);
+  }
+  set(candidates: ProxyCandidate[]): void {
+    this.candidates = candidates;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** A service record for a backend. */
+export function candidate(
+  name: string,
+  backend: { endpoint: string },
+  extra: Partial<ProxyCandidate> = {},
+): ProxyCandidate {
+  return {
+    service_id: `id-${name}`,
+    name,
+    endpoint: backend.endpoint,
+    status: 'running',
+    healthy: true,
+    tags: [],
+    ...extra,
+  };
+}
+
+/** A proxy on its own loopback port. */
+export async function startProxy(
+  options: ProxyOptionsInput,
+): Promise<{ proxy: ProxyHandle; url: string; port: number; server: Server; stop(): Promise<void> }> {
+  const proxy = createProxy(options);
+  const server = createServer();
+  server.on('upgrade', (request, socket, head) => proxy.handleUpgrade(request, socket, head));
+  const port = await listen(server);
+  return {
+    proxy,
+    server,
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    async stop() {
+      await proxy.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Something a client received: a parsed text frame, or a binary one. */
+export type Received = {
+  event?: string;
+  session_id?: string;
+  data?: Record<string, unknown>;
+  [key: string]: unknown;
+};
+
+/** A recording WebSocket client. */
+export class Client {
+  readonly events: Received[] = [];
+  readonly binary: Buffer[] = [];
+  readonly texts: string[] = [];
+  closeCode: number | undefined;
+  closeReason = '';
+  closed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.binary.push(Buffer.from(data as Buffer));
+        return;
+      }
+      const text = String(data);
+      this.texts.push(text);
+      try {
+        this.events.push(JSON.parse(text));
+      } catch {
+        this.events.push({ raw: text });
+      }
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = true;
+      this.closeCode = code;
+      this.closeReason = String(reason);
+    });
+    ws.on('error', () => {});
+  }
+
+  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
+    const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, ...options });
+    const client = new Client(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
+  }
+
+  /** The nth (0-based) event of a name, once it arrived. */
+  async event(
+    name: string,
+    options: { session?: string; nth?: number; timeoutMs?: number } = {},
+  ): Promise<Received> {
+    return waitUntil(
+      () =>
+        this.events.filter((e) => e.event === name && (!options.session || e.session_id === options.session))[
+          options.nth ?? 0
+        ],
+      `event ${name}`,
+      options.timeoutMs,
+    );
+  }
+
+  async waitClosed(timeoutMs = 15_000): Promise<number> {
+    await waitUntil(() => this.closed || undefined, 'close', timeoutMs);
+    return this.closeCode as number;
+  }
+
+  /** Creates a session and returns its id. */
+  async session(): Promise<string> {
+    const before = this.events.filter((e) => e.event === 'agent.session_created').length;
+    this.send({ event: 'user.create_session' });
+    const created = await this.event('agent.session_created', { nth: before });
+    return created.session_id as string;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Polls until `check` returns a value, or fails after the deadline. */
+export async function waitUntil<T>(
+  check: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
