@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentSessionState } from '@myagent/models';
 import { isoNow } from '@myagent/models';
+import { encodeEvent } from './outbound.js';
 import type { RuntimeSocket } from './socket.js';
 
 // Per-connection bookkeeping: outbound stamping (seq, event_id, connection_id), the replay buffer, and the
@@ -39,7 +40,9 @@ export interface ActiveRun {
   kill: AbortController;
   startedAt: number;
   /** Why the run was stopped, once it was. */
-  stopReason?: 'cancel' | 'timeout' | 'shutdown' | 'closed';
+  stopReason?: 'cancel' | 'timeout' | 'shutdown' | 'closed' | 'failed';
+  /** Why the runtime gave up on the run itself (stopReason `failed`), as the client is told. */
+  failure?: string;
   timer?: NodeJS.Timeout;
   graceTimer?: NodeJS.Timeout;
 }
@@ -70,14 +73,23 @@ export class Connection {
   spoke = false;
   private corked = false;
 
+  private readonly bufferSize: number;
+  private readonly maxEventBytes: number;
+
   constructor(
     readonly ws: RuntimeSocket,
-    private readonly bufferSize: number,
-  ) {}
+    limits: { replayBufferSize: number; maxEventBytes: number },
+  ) {
+    this.bufferSize = limits.replayBufferSize;
+    this.maxEventBytes = limits.maxEventBytes;
+  }
 
-  /** Stamps and sends an event; session events are also kept for replay. */
+  /**
+   * Stamps and sends an event; session events are also kept for replay. Throws UnsendableEventError (and
+   * sends, keeps and counts nothing) when the fields cannot go on the wire as JSON.
+   */
   send(event: string, fields: OutboundFields = {}): SentEvent {
-    const seq = ++this.seq;
+    const seq = this.seq + 1;
     const out: SentEvent = {
       event,
       timestamp: isoNow(),
@@ -89,6 +101,8 @@ export class Connection {
       seq,
       event_id: `${this.id}-${seq}`,
     };
+    const text = encodeEvent(out, this.maxEventBytes);
+    this.seq = seq;
     if (out.session_id !== undefined) {
       this.buffer.push(out);
       // Pruned in batches so a full buffer costs an occasional splice, not a shift per event.
@@ -102,7 +116,7 @@ export class Connection {
         return out;
       }
       this.cork();
-      this.ws.send(JSON.stringify(out));
+      this.ws.send(text);
     }
     return out;
   }

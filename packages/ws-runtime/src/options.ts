@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './outbound.js';
 
 /** Where a runtime writes its log lines; the agent server prints them as JSON lines. */
 export interface RuntimeLogger {
@@ -42,6 +43,11 @@ export interface AgentRuntimeOptions {
   stateSecret?: string;
   /** Send `system.connected` on connect (otherwise only for `?greeting=1`). Default false. */
   greeting?: boolean;
+  /**
+   * Bytes of JSON one outbound event may take; an agent event over it ends as a coded `agent.error`
+   * instead. 0 = unlimited. @default 8388608 (8 MiB)
+   */
+  maxEventBytes?: number;
   /** Outbound events kept per connection for replay. Default 1,000. */
   replayBufferSize?: number;
   logger?: RuntimeLogger;
@@ -79,6 +85,7 @@ export function resolveRuntimeOptions(options: AgentRuntimeOptions): ResolvedRun
     confirmTimeoutMs: nonNegative('confirmTimeoutMs', options.confirmTimeoutMs, 300_000),
     stateSecret: options.stateSecret,
     greeting: options.greeting ?? false,
+    maxEventBytes: nonNegative('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES),
     replayBufferSize: nonNegative('replayBufferSize', options.replayBufferSize, 1000),
     logger: options.logger ?? silent,
   };

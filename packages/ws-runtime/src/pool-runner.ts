@@ -6,6 +6,8 @@ import type { AgentEvent, ConfirmationRequest } from '@myagent/models';
 import { AppError } from '@myagent/models';
 import { Tinypool } from 'tinypool';
 import type { LoadedAgent } from './agent-module.js';
+import type { RuntimeLogger } from './options.js';
+import { describeError } from './outbound.js';
 import { type AgentRunner, RunKilledError, type RunRequest, type RunResult } from './runner.js';
 import type { RuntimeMessage, WorkerInit, WorkerMessage } from './worker.js';
 
@@ -21,6 +23,8 @@ export interface PoolRunnerOptions {
    * agent.error too.
    */
   runsPerWorker?: number;
+  /** Where the pool reports what went wrong outside any run. */
+  logger?: RuntimeLogger;
 }
 
 // From source (vitest, tsx) the task module is a small .mjs that loads worker.ts through tsx (Node 20 workers
@@ -108,6 +112,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
   const slots = Math.max(1, Math.floor(options.runsPerWorker ?? 1));
   const capacity = slots + PREFETCH;
   const entry = workerEntry();
+  const logger = options.logger;
   const pool = new Tinypool({
     filename: entry,
     name: 'serve',
@@ -144,7 +149,15 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       pooled.healthy = true;
       pooled.heardAt = performance.now();
       let freed = false;
-      for (const item of items) freed = deliver(pooled, item) || freed;
+      for (const item of items) {
+        // Whatever one run's item does on its way to the socket, the other items and runs go on.
+        try {
+          freed = deliver(pooled, item) || freed;
+        } catch (error) {
+          freed = true;
+          logger?.error('a worker message failed', { error: describeError(error) });
+        }
+      }
       if (freed) dispatch();
     });
     // The task ends only when the worker dies (out of memory, a crash: tinypool rejects it) or is killed.
@@ -225,6 +238,9 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
         unassign(run);
         run.resolve({ state: item.state });
         return true;
+      case 'bad':
+        run.request.fail(item.message);
+        return false;
       case 'error':
         unassign(run);
         run.reject(new AppError('AGENT_ERROR', item.message, { details: { code: item.code } }));

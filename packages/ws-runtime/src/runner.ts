@@ -18,6 +18,8 @@ export interface RunRequest {
   onStart(): void;
   onEvent(event: AgentEvent): void;
   confirm(request: ConfirmationRequest): Promise<boolean>;
+  /** Stops the run with a coded agent.error: the runner could not carry something it produced. */
+  fail(message: string): void;
 }
 
 /** What a run leaves behind. */

@@ -65,6 +65,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           workers: opts.workers,
           workerMemoryMb: opts.workerMemoryMb,
           runsPerWorker: opts.runsPerWorker,
+          logger,
         })
       : createInProcessRunner(opts.agent);
   const signer = createStateSigner(opts.stateSecret);
@@ -265,7 +266,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       ws.close(1001, 'Server shutting down');
       return;
     }
-    const conn = new Connection(ws, opts.replayBufferSize);
+    const conn = new Connection(ws, opts);
     connections.add(conn);
     // The manager's readiness pings and health checks say so: they are not clients, and are not counted.
     const probe = request?.headers[PROBE_HEADER] !== undefined;

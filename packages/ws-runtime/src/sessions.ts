@@ -3,6 +3,7 @@ import type { AgentEvent, AgentSessionState, ConfirmationRequest, ErrorCode } fr
 import { AGENT_EVENT_NAMES, AppError } from '@myagent/models';
 import type { ActiveRun, Connection, Session } from './connection.js';
 import type { ResolvedRuntimeOptions } from './options.js';
+import { describeError, UnsendableEventError } from './outbound.js';
 import type { AgentRunner } from './runner.js';
 
 // Sessions and their runs: creation under max_sessions, idle expiry, one run at a time, cancel, the run
@@ -74,12 +75,7 @@ export class SessionHub {
       this.sessions.delete(id);
       conn.sessions.delete(id);
       this.runner.closeSession(id);
-      this.agentError(
-        conn,
-        undefined,
-        'AGENT_ERROR',
-        `Could not create the agent: ${(error as Error).message}`,
-      );
+      this.agentError(conn, undefined, 'AGENT_ERROR', `Could not create the agent: ${describeError(error)}`);
       return undefined;
     }
     if (session.closed || conn.ws.readyState !== conn.ws.OPEN) {
@@ -188,10 +184,13 @@ export class SessionHub {
           }
         },
         onEvent: (event) => {
-          // Events of a run that was given up on (killed or abandoned) are dropped.
-          if (session.run === run) this.forward(session, event);
+          // Events of a run that was given up on (killed, abandoned or failed) are dropped.
+          if (session.run === run && run.stopReason !== 'failed') this.forward(session, run, event);
         },
         confirm: (request) => this.askConfirm(session, run, request),
+        fail: (message) => {
+          if (session.run === run) this.failRun(session, run, message);
+        },
       })
       .then(
         (result) => {
@@ -200,13 +199,9 @@ export class SessionHub {
         },
         (error: unknown) => {
           if (run.stopReason || session.closed) return;
-          this.opts.logger.debug('run failed', { session_id: session.id, error: String(error) });
-          this.agentError(
-            session.conn,
-            session.id,
-            'AGENT_ERROR',
-            (error as Error)?.message ?? String(error),
-          );
+          const message = describeError(error);
+          this.opts.logger.debug('run failed', { session_id: session.id, error: message });
+          this.agentError(session.conn, session.id, 'AGENT_ERROR', message);
         },
       )
       .finally(() => this.finishRun(session, run));
@@ -218,7 +213,9 @@ export class SessionHub {
     if (!run || run.stopReason) return;
     run.stopReason = reason;
     clearTimeout(run.timer);
-    run.controller.abort(new AppError(reason === 'timeout' ? 'RUN_TIMEOUT' : 'AGENT_ERROR', `Run ${reason}`));
+    run.controller.abort(
+      new AppError(reason === 'timeout' ? 'RUN_TIMEOUT' : 'AGENT_ERROR', run.failure ?? `Run ${reason}`),
+    );
     for (const confirm of session.confirms.values()) confirm.resolve(false);
     run.graceTimer = setTimeout(() => run.kill.abort(), this.opts.killGraceMs);
   }
@@ -249,6 +246,8 @@ export class SessionHub {
         content: 'The run was cancelled',
         metadata: { reason: 'user.cancel' },
       });
+    } else if (run.stopReason === 'failed' && !session.closed) {
+      this.agentError(session.conn, session.id, 'AGENT_ERROR', run.failure ?? 'The run failed');
     } else if (run.stopReason === 'timeout' && !session.closed) {
       this.counters.errors++;
       const seconds = this.opts.runTimeoutMs / 1000;
@@ -262,33 +261,61 @@ export class SessionHub {
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private forward(session: Session, event: AgentEvent): void {
-    const name = typeof event?.event === 'string' && AGENT_EVENTS.has(event.event) ? event.event : undefined;
-    if (!name) {
-      this.opts.logger.warn('agent yielded an unknown event; dropped', {
+  // Everything here comes from the agent: an odd shape is dropped, an event that cannot be sent (not JSON,
+  // too large, a throwing getter) fails the run with a coded agent.error instead of reaching the socket.
+  private forward(session: Session, run: ActiveRun, event: AgentEvent): void {
+    try {
+      const name =
+        typeof event?.event === 'string' && AGENT_EVENTS.has(event.event) ? event.event : undefined;
+      if (!name) {
+        this.opts.logger.warn('agent yielded an unknown event; dropped', {
+          session_id: session.id,
+          event: typeof event?.event === 'string' ? event.event.slice(0, 100) : typeof event?.event,
+        });
+        return;
+      }
+      const given = event.metadata;
+      let metadata = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : undefined;
+      if (name === 'agent.error') {
+        this.counters.errors++;
+        metadata = { code: 'AGENT_ERROR', ...metadata };
+      }
+      session.conn.send(name, {
         session_id: session.id,
-        event: String(event?.event).slice(0, 100),
+        step_id: typeof event.step_id === 'string' ? event.step_id : undefined,
+        content: event.content,
+        metadata,
       });
-      return;
+    } catch (error) {
+      this.failRun(session, run, error);
     }
-    let metadata = event.metadata;
-    if (name === 'agent.error') {
-      this.counters.errors++;
-      metadata = { code: 'AGENT_ERROR', ...metadata };
-    }
-    session.conn.send(name, {
-      session_id: session.id,
-      step_id: event.step_id,
-      content: event.content,
-      metadata,
-    });
+  }
+
+  /** Stops a run the runtime cannot go on with; it ends with a coded agent.error. */
+  private failRun(session: Session, run: ActiveRun, error: unknown): void {
+    if (run.stopReason) return;
+    const why =
+      error instanceof UnsendableEventError || typeof error === 'string'
+        ? String(error instanceof Error ? error.message : error)
+        : `The agent yielded a bad event: ${describeError(error, 200)}`;
+    this.opts.logger.warn('run failed on an agent event', { session_id: session.id, error: why });
+    run.failure = why;
+    this.stopRun(session, 'failed');
   }
 
   private askConfirm(session: Session, run: ActiveRun, request: ConfirmationRequest): Promise<boolean> {
     if (run.stopReason || session.closed) return Promise.resolve(false);
-    const tool = String(request?.tool_name ?? 'tool');
-    const description = String(request?.tool_description ?? '');
-    const args = request?.tool_args ?? {};
+    let tool: string;
+    let description: string;
+    let args: Record<string, unknown>;
+    try {
+      tool = String(request?.tool_name ?? 'tool').slice(0, 128);
+      description = String(request?.tool_description ?? '');
+      args = request?.tool_args ?? {};
+    } catch (error) {
+      this.failRun(session, run, error);
+      return Promise.resolve(false);
+    }
     const stepId = `confirm_${randomBytes(4).toString('hex')}_${tool}`;
     return new Promise<boolean>((resolve) => {
       const ms = this.opts.confirmTimeoutMs;
@@ -302,17 +329,22 @@ export class SessionHub {
         resolve: settle,
         request: { tool_name: tool, tool_description: description, tool_args: args },
       });
-      session.conn.send('agent.user_confirm', {
-        session_id: session.id,
-        step_id: stepId,
-        content: `Confirm the call of tool '${tool}'`,
-        metadata: {
-          tool_name: tool,
-          tool_description: description,
-          tool_args: args,
-          requires_confirmation: true,
-        },
-      });
+      try {
+        session.conn.send('agent.user_confirm', {
+          session_id: session.id,
+          step_id: stepId,
+          content: `Confirm the call of tool '${tool}'`,
+          metadata: {
+            tool_name: tool,
+            tool_description: description,
+            tool_args: args,
+            requires_confirmation: true,
+          },
+        });
+      } catch (error) {
+        settle(false);
+        this.failRun(session, run, error);
+      }
     });
   }
 }

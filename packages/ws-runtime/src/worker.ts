@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AgentSessionState } from '@myagent/models';
 import { type LoadedAgent, loadAgentFile } from './agent-module.js';
+import { codeOf, describeError } from './outbound.js';
 import { driveRun } from './runner.js';
 
 // A pool worker's one long-lived tinypool task (serve): it loads the agent module once (at start, so the
@@ -34,7 +35,9 @@ export type WorkerMessage =
   | { t: 'event'; id: number; event: unknown }
   | { t: 'confirm'; id: number; confirm: number; request: unknown }
   | { t: 'done'; id: number; state: AgentSessionState }
-  | { t: 'error'; id: number; message: string; code?: string };
+  | { t: 'error'; id: number; message: string; code?: string }
+  /** An event or confirm request of a running run that could not be posted: the pool fails the run. */
+  | { t: 'bad'; id: number; message: string };
 
 // One postMessage per tick instead of one per event: the pool's thread pays for each message it receives.
 // Items that someone waits on (a run's first event, a confirm request, the end of a run) flush at once,
@@ -60,8 +63,27 @@ class Outbox {
     if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
-    this.port.postMessage(items);
+    try {
+      this.port.postMessage(items);
+    } catch {
+      // A value structured clone refuses (a function, a symbol, a host object): find it, item by item, and
+      // send in its place what the pool can report on the run; the other items go as they are.
+      for (const item of items) {
+        try {
+          this.port.postMessage([item]);
+        } catch (error) {
+          this.port.postMessage([uncloneable(item, error)]);
+        }
+      }
+    }
   }
+}
+
+function uncloneable(item: WorkerMessage, error: unknown): WorkerMessage {
+  const why = describeError(error, 200);
+  if (item.t === 'done')
+    return { t: 'error', id: item.id, message: `The run's state cannot be kept: ${why}` };
+  return { t: 'bad', id: item.id, message: `The agent yielded a value that cannot be sent: ${why}` };
 }
 
 interface RunningTask {
@@ -137,9 +159,7 @@ export function serve(init: WorkerInit): Promise<void> {
       });
       outbox.push({ t: 'done', id, state: result.state }, true);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const text = error instanceof Error ? error.message : String(error);
-      outbox.push({ t: 'error', id, message: text, code: typeof code === 'string' ? code : undefined }, true);
+      outbox.push({ t: 'error', id, message: describeError(error), code: codeOf(error) }, true);
     } finally {
       running.delete(id);
       pump();

@@ -134,3 +134,6 @@ export async function startRuntime(
     },
   };
 }
+
+/** The agent of the hostile-agent suite: it misbehaves as each message asks. */
+export const HOSTILE_AGENT = fileURLToPath(new URL('./fixtures/hostile-agent.ts', import.meta.url));
