@@ -54,8 +54,9 @@ describe('ports', () => {
       const port = await listen();
       await new Promise((done) => servers.pop()?.close(done));
       const range = { from: port, to: Math.min(port + 10_000, 65_535) };
-      for (const attempt of [allocatePort(host, range, new Set()), portState(host, port)]) {
-        const error = await attempt.then(
+      // One attempt at a time: a second promise made up front could reject before anyone awaits it.
+      for (const attempt of [() => allocatePort(host, range, new Set()), () => portState(host, port)]) {
+        const error = await attempt().then(
           () => undefined,
           (thrown: unknown) => thrown,
         );
