@@ -8,16 +8,4 @@ wss.on('connection', (ws) => {
   ws.on('error', () => {});
 });
 wss.on('listening', () => console.log(`echo listening ${port} pid=${process.pid}`));
-process.on('SIGUSR2', () => {
-  const m = process.memoryUsage();
-  console.log(
-    'MEM ' +
-      JSON.stringify({
-        rss: m.rss,
-        heapUsed: m.heapUsed,
-        heapTotal: m.heapTotal,
-        external: m.external,
-        arrayBuffers: m.arrayBuffers,
-      }),
-  );
-});
+require('./report-memory.cjs');

@@ -35,16 +35,4 @@ wss.on('connection', (client) => {
   upstream.on('error', () => {});
 });
 wss.on('listening', () => console.log(`proxy-ws listening ${port} -> ${target} pid=${process.pid}`));
-process.on('SIGUSR2', () => {
-  const m = process.memoryUsage();
-  console.log(
-    'MEM ' +
-      JSON.stringify({
-        rss: m.rss,
-        heapUsed: m.heapUsed,
-        heapTotal: m.heapTotal,
-        external: m.external,
-        arrayBuffers: m.arrayBuffers,
-      }),
-  );
-});
+require('./report-memory.cjs');

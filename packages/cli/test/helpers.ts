@@ -37,6 +37,22 @@ export function runCli(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  const { child, stdout, stderr } = spawnCli(args, options);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`myagent-manager ${args.join(' ')} did not end:\n${stdout()}\n${stderr()}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: stdout(), stderr: stderr() });
+    });
+  });
+}
+
+/** Spawns `myagent-manager ARGS` and collects what it prints. */
+function spawnCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string }) {
   const [node, ...rest] = cliCommand() as [string, ...string[]];
   const child = spawn(node, [...rest, ...args], { env: cliEnv(options.env), cwd: options.cwd });
   let stdout = '';
@@ -47,36 +63,17 @@ export function runCli(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk;
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`myagent-manager ${args.join(' ')} did not end:\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return { child, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Starts the CLI and leaves it running (for --follow): its output so far, and a Ctrl+C. */
 export function startCli(args: readonly string[], options: { env?: Record<string, string> } = {}) {
-  const [node, ...rest] = cliCommand() as [string, ...string[]];
-  const child = spawn(node, [...rest, ...args], { env: cliEnv(options.env) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
+  const { child, stdout, stderr } = spawnCli(args, options);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     /** Ctrl+C, and the exit code. */
     interrupt: async () => {
       if (child.exitCode === null) child.kill('SIGINT');

@@ -32,6 +32,11 @@ export interface FrameHeader {
   payloadLength: number;
 }
 
+/** A header to read into (readHeader fills it in place, so one object serves every frame). */
+export function emptyHeader(): FrameHeader {
+  return { fin: false, rsv: 0, opcode: 0, masked: false, maskOffset: -1, headerLength: 0, payloadLength: 0 };
+}
+
 /** Why a frame header is refused: the close code to answer with and a reason. */
 export interface FrameFault {
   code: number;

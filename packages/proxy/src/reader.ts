@@ -1,4 +1,5 @@
 import {
+  emptyHeader,
   type FrameFault,
   type FrameHeader,
   headerFault,
@@ -75,15 +76,7 @@ export class FrameReader {
   /** Set to be told (once) at the next message boundary. */
   wantBoundary = false;
 
-  private readonly h: FrameHeader = {
-    fin: false,
-    rsv: 0,
-    opcode: 0,
-    masked: false,
-    maskOffset: -1,
-    headerLength: 0,
-    payloadLength: 0,
-  };
+  private readonly h: FrameHeader = emptyHeader();
   /** Bytes of a header (and prefix) split across reads, kept until the rest arrives. */
   private stash: Buffer | null = null;
   private inFrame = false;
@@ -364,15 +357,7 @@ export function heldPayload(
   frames: readonly Buffer[],
   into: { buf: Buffer },
 ): { buf: Buffer; length: number } {
-  const h: FrameHeader = {
-    fin: false,
-    rsv: 0,
-    opcode: 0,
-    masked: false,
-    maskOffset: -1,
-    headerLength: 0,
-    payloadLength: 0,
-  };
+  const h: FrameHeader = emptyHeader();
   let total = 0;
   for (const frame of frames) {
     readHeader(frame, 0, h);
