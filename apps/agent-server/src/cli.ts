@@ -86,6 +86,9 @@ cli
   .option('--greeting', 'Send system.connected on connect')
   .option('--drain-timeout <s>', 'How long SIGTERM lets running turns finish (default 10)')
   .option('--parent-pid <pid>', 'Drain and exit when this process is gone')
+  .option('--handshake-timeout <s>', 'Seconds a new connection has to send its request (default 10; 0 = off)')
+  .option('--max-pending-handshakes <n>', 'Connections waiting for their request at once (default 512)')
+  .option('--max-connections-per-ip <n>', 'Open connections per client address (default 0 = unlimited)')
   .action((agentFile: string, flags: Record<string, unknown>) => serve(agentFile, flags));
 cli.help();
 // src/cli.ts and dist/cli.js both sit one folder below package.json.

@@ -8,6 +8,10 @@ export type { AgentRuntime, RuntimeStats } from './runtime.js';
 export { createAgentRuntime } from './runtime.js';
 export type { RuntimeSocket, SocketData } from './socket.js';
 
+// Guarding the HTTP server it is attached to
+export type { ConnectionGuard, ConnectionGuardOptions } from './connection-guard.js';
+export { CONNECTION_GUARD_DEFAULTS, guardConnections, resolveGuardOptions } from './connection-guard.js';
+
 // Signed session state
 export type { StateSigner } from './signed-state.js';
 export { createStateSigner, SIGNED_STATE_TTL_MS } from './signed-state.js';
