@@ -64,6 +64,23 @@ async function serve(agentFile: string, flags: Record<string, unknown>) {
   watchParent(server, options, stop);
 }
 
+/**
+ * `--max-sessions -1` as `--max-sessions=-1`: cac would read `-1` as a flag of its own and answer "Unknown
+ * option", where the value check can say what is wrong with it.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (/^--[a-z][\w-]*$/u.test(arg) && next !== undefined && /^-\d/u.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 const cli = cac('myagent-ws');
 cli
   .command(
@@ -95,7 +112,7 @@ cli.help();
 cli.version(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
 
 try {
-  const parsed = cli.parse(process.argv, { run: false });
+  const parsed = cli.parse(joinNegativeValues(process.argv), { run: false });
   if (!cli.matchedCommand && !parsed.options.help && !parsed.options.version) {
     fail(
       new Error(`unknown command '${parsed.args[0] ?? ''}'; usage: myagent-ws server <agent-file> [options]`),

@@ -114,10 +114,28 @@ export async function importModuleFile(path: string): Promise<unknown> {
     }
     return unwrapCommonJs(await import(url));
   } catch (error) {
+    const located = transformError(error);
+    if (located) {
+      throw new AgentLoadError('AGENT_ERROR', `Syntax error in agent file ${located}`, { cause: error });
+    }
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const kind = error instanceof SyntaxError ? 'Syntax error in' : 'Failed to load';
     throw new AgentLoadError('AGENT_ERROR', `${kind} agent file ${absolute}: ${message}`, { cause: error });
   }
+}
+
+/**
+ * `file:line:column: reason` of a TypeScript syntax error: tsx's esbuild reports it as "Transform failed with
+ * N error(s):" and one `file:line:column: ERROR: reason` line per error, of which the first is kept.
+ */
+function transformError(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!message.startsWith('Transform failed')) return undefined;
+  for (const line of message.split('\n')) {
+    const match = /^(.+:\d+:\d+): ERROR: (.+)$/u.exec(line.trim());
+    if (match) return `${match[1]}: ${match[2]}`;
+  }
+  return undefined;
 }
 
 /**
