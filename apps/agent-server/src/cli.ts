@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `myagent-ws` command line: `myagent-ws server <agent-file> [flags]`. Every failure to start is one
-// line on stderr and exit code 1; SIGTERM drains and exits 0.
+// The `myagent-ws` command line: `myagent-ws server <agent-file> [flags]`, and `myagent-ws --check <file>`.
+// Every failure to start is one line on stderr and exit code 1; SIGTERM drains and exits 0.
 import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
+import { checkAgentFile } from './check.js';
 import { type AgentServerOptions, resolveServerOptions } from './options.js';
 import { type AgentServer, startAgentServer } from './server.js';
 
@@ -107,12 +108,23 @@ cli
   .option('--max-pending-handshakes <n>', 'Connections waiting for their request at once (default 512)')
   .option('--max-connections-per-ip <n>', 'Open connections per client address (default 0 = unlimited)')
   .action((agentFile: string, flags: Record<string, unknown>) => serve(agentFile, flags));
+cli.option(
+  '--check <agent-file>',
+  'Load an agent module as the server would, then exit: 0 and a JSON line, or 1 and the coded reason',
+);
 cli.help();
 // src/cli.ts and dist/cli.js both sit one folder below package.json.
 cli.version(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
 
 try {
   const parsed = cli.parse(joinNegativeValues(process.argv), { run: false });
+  if (!cli.matchedCommand && parsed.options.check !== undefined && !parsed.options.help) {
+    if (typeof parsed.options.check !== 'string') fail(new Error('--check needs the path of an agent file'));
+    const report = await checkAgentFile(parsed.options.check);
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    // A module may leave timers or sockets running: the check is over once it is loaded.
+    process.exit(0);
+  }
   if (!cli.matchedCommand && !parsed.options.help && !parsed.options.version) {
     fail(
       new Error(`unknown command '${parsed.args[0] ?? ''}'; usage: myagent-ws server <agent-file> [options]`),

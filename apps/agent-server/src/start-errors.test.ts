@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { agentServerCommand } from '../src/index.js';
 import { FIXTURE_AGENT, type SpawnedServer, spawnServer } from '../test/helpers.js';
 
 // What a new user sees when the server cannot start: one coded line on stderr that says what is wrong.
@@ -51,4 +54,26 @@ it('prints no "draining" line when it fails to start (a port in use)', async () 
   } finally {
     blocker.close();
   }
+});
+
+it('--check loads a module as the server would: 0 and a JSON line, or 1 and the coded reason', async () => {
+  const { command, args } = agentServerCommand();
+  const run = promisify(execFile);
+  const ok = await run(command, [...args, '--check', FIXTURE_AGENT]);
+  expect(JSON.parse(ok.stdout.trim())).toEqual({
+    ok: true,
+    path: FIXTURE_AGENT,
+    export: 'createAgent',
+    agent_name: 'fixture',
+  });
+  const plain = join(temp, 'plain.mjs');
+  writeFileSync(plain, 'export default function (input) {\n  return `hi ${input}`;\n}\n');
+  const failed = await run(command, [...args, '--check', plain]).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(failed).toMatchObject({
+    code: 1,
+    stderr:
+      'myagent-ws: AGENT_ERROR: The default export did not return an agent (an object with a name and run())\n',
+  });
 });

@@ -1,6 +1,6 @@
 // Loading agent modules
 export { loadAgentModule, resolveAgent } from './agent-loader.js';
-export type { LoadedAgent } from './agent-module.js';
+export type { AgentExport, LoadedAgent } from './agent-module.js';
 
 // The runtime
 export type { AgentRuntimeOptions, RuntimeLogger } from './options.js';
