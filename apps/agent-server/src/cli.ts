@@ -92,7 +92,10 @@ cli
   .option('--port <port>', 'Port (default 8081; 0 picks one)')
   .option('--debug', 'Debug log lines')
   .option('--workers <n>', 'Worker threads for agent runs')
-  .option('--in-process', 'Run agents in the server thread, without the worker pool')
+  .option(
+    '--in-process',
+    'Run agents in the server thread, without the worker pool. The price: an agent stuck in a synchronous loop freezes the whole server (no /health, SIGTERM ignored); under the manager its health checks fail and it is killed (SIGKILL after the stop grace) and restarted',
+  )
   .option('--max-sessions <n>', 'Sessions at once (0 = unlimited)')
   .option('--session-timeout <s>', 'Idle sessions expire after this many seconds')
   .option('--heartbeat-interval <s>', 'Heartbeat and ping period in seconds (0 = off)')
