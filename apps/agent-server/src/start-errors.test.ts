@@ -67,7 +67,7 @@ it('--check loads a module as the server would: 0 and a JSON line, or 1 and the 
     agent_name: 'fixture',
   });
   const plain = join(temp, 'plain.mjs');
-  writeFileSync(plain, 'export default function (input) {\n  return `hi ${input}`;\n}\n');
+  writeFileSync(plain, 'export default function (input) {\n  return "hi " + input;\n}\n');
   const failed = await run(command, [...args, '--check', plain]).catch(
     (error: { code: number; stderr: string }) => error,
   );

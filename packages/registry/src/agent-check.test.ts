@@ -54,7 +54,7 @@ describe("checkAgentModule (the agent server's own --check, in a child process)"
   });
 
   it('refuses a default-exported plain function, which the server could not start', async () => {
-    const file = write('plain.mjs', 'export default function (input) {\n  return `hi ${input}`;\n}\n');
+    const file = write('plain.mjs', 'export default function (input) {\n  return "hi " + input;\n}\n');
     await expect(check(file)).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
       message: expect.stringContaining('The default export did not return an agent'),

@@ -45,7 +45,7 @@ describe('loadAgentModule', () => {
 
   it('refuses a default-exported plain function: it makes no agent when called', async () => {
     const plain = join(temp, 'plain.mjs');
-    writeFileSync(plain, 'export default function (input) {\n  return `hi ${input}`;\n}\n');
+    writeFileSync(plain, 'export default function (input) {\n  return "hi " + input;\n}\n');
     await expect(loadAgentModule(plain)).rejects.toMatchObject({
       code: 'AGENT_ERROR',
       message: expect.stringContaining('did not return an agent'),
