@@ -59,6 +59,8 @@ export interface Session {
   confirms: Map<string, PendingConfirm>;
   idleTimer?: NodeJS.Timeout;
   closed: boolean;
+  /** Its agent instance was lost during the run going on: told once the run ended. */
+  lostNotice?: string;
 }
 
 /** One client connection. */

@@ -28,7 +28,26 @@ export class SessionHub {
   constructor(
     private readonly opts: ResolvedRuntimeOptions,
     private readonly runner: AgentRunner,
-  ) {}
+  ) {
+    runner.onSessionLost = (sessionId, message) => this.lost(sessionId, message);
+  }
+
+  // The session's agent instance is gone with its worker: the next run rebuilds it from the session state.
+  // The client hears of it once the run going on (if any) has ended, after that run's last event.
+  private lost(sessionId: string, message: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.closed) return;
+    if (session.run) {
+      session.lostNotice = message;
+      return;
+    }
+    this.opts.logger.info('session rebuilt', { session_id: sessionId, reason: message });
+    session.conn.send('system.notice', {
+      session_id: sessionId,
+      content: message,
+      metadata: { reason: 'session_rebuilt' },
+    });
+  }
 
   systemError(conn: Connection, error: AppError, sessionId?: string): void {
     this.counters.errors++;
@@ -256,6 +275,11 @@ export class SessionHub {
         content: `The run exceeded the run timeout of ${seconds} s and was stopped`,
         metadata: { code: 'RUN_TIMEOUT', run_timeout: seconds },
       });
+    }
+    if (session.lostNotice !== undefined) {
+      const notice = session.lostNotice;
+      session.lostNotice = undefined;
+      this.lost(session.id, notice);
     }
     if (!session.closed) this.armIdle(session);
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
