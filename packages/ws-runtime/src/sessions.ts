@@ -22,6 +22,8 @@ export class SessionHub {
   /** `sessionMs` sums the lifetimes of the completed sessions; `runMs` those of the finished runs. */
   readonly counters = { sessions: 0, completed: 0, sessionMs: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
   activeRuns = 0;
+  /** Runs waiting to start and the bytes of their messages (maxPendingRuns, maxPendingBytes). */
+  readonly pending = { runs: 0, bytes: 0 };
   draining = false;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -72,6 +74,16 @@ export class SessionHub {
     }
     if (maxSessions > 0 && this.sessions.size >= maxSessions) {
       this.agentError(conn, undefined, 'MAX_SESSIONS', `Session limit reached (max_sessions ${maxSessions})`);
+      return undefined;
+    }
+    const perConnection = this.opts.maxSessionsPerConnection;
+    if (perConnection > 0 && conn.sessions.size >= perConnection) {
+      this.agentError(
+        conn,
+        undefined,
+        'MAX_SESSIONS',
+        `Session limit of this connection reached (maxSessionsPerConnection ${perConnection})`,
+      );
       return undefined;
     }
     // A client may propose its own id (a proxy keeping affinity does); anything odd or taken gets a UUID.
@@ -182,11 +194,28 @@ export class SessionHub {
       this.agentError(session.conn, session.id, 'INSUFFICIENT_RESOURCES', 'The server is shutting down');
       return;
     }
+    const { maxPendingRuns, maxPendingBytes } = this.opts;
+    const bytes = Buffer.byteLength(input);
+    if (
+      (maxPendingRuns > 0 && this.pending.runs >= maxPendingRuns) ||
+      (maxPendingBytes > 0 && this.pending.bytes + bytes > maxPendingBytes)
+    ) {
+      this.agentError(
+        session.conn,
+        session.id,
+        'INSUFFICIENT_RESOURCES',
+        'Too many messages are waiting for a worker; try again shortly',
+      );
+      return;
+    }
     const run: ActiveRun = {
       controller: new AbortController(),
       kill: new AbortController(),
       startedAt: Date.now(),
+      pendingBytes: bytes,
     };
+    this.pending.runs++;
+    this.pending.bytes += bytes;
     session.run = run;
     this.activeRuns++;
     this.counters.runs++;
@@ -198,6 +227,7 @@ export class SessionHub {
         signal: run.controller.signal,
         kill: run.kill.signal,
         onStart: () => {
+          this.started(run);
           if (this.opts.runTimeoutMs > 0 && !run.stopReason && !run.timer) {
             run.timer = setTimeout(() => this.stopRun(session, 'timeout'), this.opts.runTimeoutMs);
           }
@@ -251,7 +281,16 @@ export class SessionHub {
     });
   }
 
+  // The run left the pending count (it started, or ended before it could).
+  private started(run: ActiveRun): void {
+    if (run.pendingBytes === undefined) return;
+    this.pending.runs--;
+    this.pending.bytes -= run.pendingBytes;
+    run.pendingBytes = undefined;
+  }
+
   private finishRun(session: Session, run: ActiveRun): void {
+    this.started(run);
     clearTimeout(run.timer);
     clearTimeout(run.graceTimer);
     if (session.run !== run) return;
