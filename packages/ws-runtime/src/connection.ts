@@ -56,6 +56,12 @@ export interface ActiveRun {
   graceTimer?: NodeJS.Timeout;
   /** Bytes of its message while it waits to start (counted in maxPendingBytes); undefined once started. */
   pendingBytes?: number;
+  /** An answer is streaming: partial answers went out and their closing `is_final` one did not yet. */
+  answerOpen?: boolean;
+  /** Characters of the partial answers sent, for the closing partial's `total_length`. */
+  answerLength?: number;
+  /** The stream of a stopped run was closed (closing partial, end event): nothing more goes out for it. */
+  streamClosed?: boolean;
 }
 
 /** A session: runtime-owned state, one run at a time, pending confirmations. */

@@ -153,6 +153,16 @@ export class SessionHub {
 
   /** Ends a session with `agent.session_end` and releases it. */
   end(session: Session, reason: string, message: string): void {
+    // A run still going on is cut off here: its stream ends before the session does.
+    const run = session.run;
+    if (run && !run.streamClosed) {
+      this.closeStream(session, run);
+      session.conn.send('agent.interrupted', {
+        session_id: session.id,
+        content: 'The run was stopped',
+        metadata: { reason: run.stopReason === 'shutdown' ? 'shutdown' : reason },
+      });
+    }
     session.conn.send('agent.session_end', {
       session_id: session.id,
       content: message,
@@ -233,8 +243,9 @@ export class SessionHub {
           }
         },
         onEvent: (event) => {
-          // Events of a run that was given up on (killed, abandoned or failed) are dropped.
-          if (session.run === run && run.stopReason !== 'failed') this.forward(session, run, event);
+          // Events of a stopped run (cancelled, timed out, failed, shut down) are dropped: its stream ends
+          // where it was cut off.
+          if (session.run === run && !run.stopReason) this.forward(session, run, event);
         },
         confirm: (request) => this.askConfirm(session, run, request),
         fail: (message) => {
@@ -298,11 +309,19 @@ export class SessionHub {
     this.activeRuns--;
     this.counters.finished++;
     this.counters.runMs += Date.now() - run.startedAt;
+    if (run.stopReason && !session.closed && !run.streamClosed) this.closeStream(session, run);
+    else run.streamClosed = true;
     if (run.stopReason === 'cancel' && !session.closed) {
       session.conn.send('agent.interrupted', {
         session_id: session.id,
         content: 'The run was cancelled',
         metadata: { reason: 'user.cancel' },
+      });
+    } else if (run.stopReason === 'shutdown' && !session.closed) {
+      session.conn.send('agent.interrupted', {
+        session_id: session.id,
+        content: 'The run was stopped: the server is shutting down',
+        metadata: { reason: 'shutdown' },
       });
     } else if (run.stopReason === 'failed' && !session.closed) {
       this.agentError(session.conn, session.id, 'AGENT_ERROR', run.failure ?? 'The run failed');
@@ -322,6 +341,19 @@ export class SessionHub {
     }
     if (!session.closed) this.armIdle(session);
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  // A stopped run's answer may be half sent: the closing partial answer ends it (no chunk is ever left
+  // open, protocol.md), and nothing of the run goes out after it.
+  private closeStream(session: Session, run: ActiveRun): void {
+    run.streamClosed = true;
+    if (!run.answerOpen) return;
+    run.answerOpen = false;
+    session.conn.send('agent.partial_answer', {
+      session_id: session.id,
+      content: '',
+      metadata: { is_final: true, total_length: run.answerLength ?? 0, interrupted: true },
+    });
   }
 
   // Everything here comes from the agent: an odd shape is dropped, an event that cannot be sent (not JSON,
@@ -349,6 +381,13 @@ export class SessionHub {
         content: event.content,
         metadata,
       });
+      if (name === 'agent.partial_answer') {
+        const final = (metadata as { is_final?: unknown } | undefined)?.is_final === true;
+        run.answerOpen = !final;
+        if (final) run.answerLength = 0;
+        else if (typeof event.content === 'string')
+          run.answerLength = (run.answerLength ?? 0) + event.content.length;
+      }
     } catch (error) {
       this.failRun(session, run, error);
     }
