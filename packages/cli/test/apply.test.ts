@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../apps/manager/test/helpers.js';
 import { type DaemonProcess, daemonIn, runCli, seedProject, startCli, tempDir, waitFor } from './helpers.js';
 
 const temp = tempDir();
@@ -56,11 +57,13 @@ const baseConfig = {
     {
       name: 'chat',
       path: './agents/weather_agent.mjs',
+      // Ports from the kernel (set before the tests): the manager's default range is shared by every test.
+      port: 0,
       tags: ['chat', 'production'],
       auto_start: true,
       config: { max_sessions: 5, environment: { TALKER_MODE: 'quiet' } },
     },
-    { name: 'spare', path: 'agents/weather_agent.mjs', description: 'kept stopped' },
+    { name: 'spare', path: 'agents/weather_agent.mjs', port: 0, description: 'kept stopped' },
   ],
   rules: [
     {
@@ -76,6 +79,7 @@ const baseConfig = {
 const write = (config: unknown, path = file) => writeFileSync(path, JSON.stringify(config, null, 2));
 
 beforeAll(async () => {
+  for (const service of baseConfig.services) service.port = await freePort();
   ({ daemon, url } = await daemonIn(temp.dir));
 }, 90_000);
 
@@ -270,26 +274,38 @@ describe('apply', () => {
 });
 
 describe('daemon --config', () => {
-  it('applies the file once the daemon serves', async () => {
+  it('applies the file once the daemon serves (through its API, with its token)', async () => {
     const dir = tempDir();
     const config = join(dir.dir, 'myagent.config.json');
     mkdirSync(join(dir.dir, 'agents'));
     writeFileSync(join(dir.dir, 'agents', 'talker.mjs'), "export default { name: 't', async *run() {} };\n");
     write(
       {
-        services: [{ name: 'boot', path: './agents/talker.mjs', tags: ['boot'], auto_start: true }],
+        services: [
+          {
+            name: 'boot',
+            path: './agents/talker.mjs',
+            port: await freePort(),
+            tags: ['boot'],
+            auto_start: true,
+          },
+        ],
         rules: [{ name: 'boot-rule', target_tags: ['boot'] }],
       },
       config,
     );
-    const args = ['--db', join(dir.dir, 'm.db'), '--port', '0', '--metrics-interval', '0'];
+    // With a token the API requires: the apply at start must present one.
+    const token = 'daemon-config-token-0123456789';
+    const args = ['--db', join(dir.dir, 'm.db'), '--port', '0', '--metrics-interval', '0', '--token', token];
     const run = startCli(['daemon', ...args, '--config', config]);
     try {
       await waitFor(() => run.stdout().includes('press Ctrl+C to stop'), 90_000, 'the daemon to be up');
       const base = /manager health: (http:\/\/[^/\s]+)\/health/u.exec(run.stdout())?.[1];
       expect(run.stdout()).toMatch(/^\+ service boot {2}created, running$/mu);
       expect(run.stdout()).toMatch(/^\+ rule boot-rule {2}created$/mu);
-      const listed = await (await fetch(`${base}/api/v1/services/boot`)).json();
+      const listed = await (
+        await fetch(`${base}/api/v1/services/boot`, { headers: { authorization: `Bearer ${token}` } })
+      ).json();
       expect(listed).toMatchObject({ name: 'boot', status: 'running', tags: ['boot'] });
     } finally {
       expect(await run.interrupt()).toBe(0);
