@@ -273,6 +273,60 @@ describe('apply', () => {
   });
 });
 
+describe('apply when the manager cannot do it all', () => {
+  it('a service that ends in ERROR is reported (exit 1) and the rest is still applied', async () => {
+    const broken = join(project, 'broken.config.json');
+    write(
+      {
+        services: [
+          {
+            name: 'broken',
+            path: './agents/weather_agent.mjs',
+            port: await freePort(),
+            auto_start: true,
+            config: { auto_restart: false, environment: { TALKER_MODE: 'crash-at-start' } },
+          },
+        ],
+        rules: [{ name: 'after-broken', target_services: ['broken'] }],
+      },
+      broken,
+    );
+    const result = await apply(['-f', broken]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^\+ service broken {2}created, error: .*exited with code 3/mu);
+    expect(result.stdout).toMatch(/^\+ rule after-broken {2}created$/mu);
+    expect(result.stderr).toContain('broken is in ERROR');
+    const { services, rules } = await state();
+    expect(services.find((service) => service.name === 'broken')?.status).toBe('error');
+    expect(rules.map((rule) => rule.name)).toContain('after-broken');
+  }, 90_000);
+
+  it('a change the manager refuses stops the apply there, saying how far it got', async () => {
+    const taken = join(project, 'taken.config.json');
+    const chat = (await state()).services.find((service) => service.name === 'chat');
+    // Another service's port: the manager refuses the registration with PORT_IN_USE.
+    write(
+      {
+        services: [
+          { name: 'first', path: './agents/weather_agent.mjs', port: await freePort() },
+          { name: 'second', path: './agents/weather_agent.mjs', port: chat?.port },
+          { name: 'third', path: './agents/weather_agent.mjs', port: await freePort() },
+        ],
+      },
+      taken,
+    );
+    const result = await apply(['-f', taken]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^\+ service first {2}created, stopped$/mu);
+    expect(result.stderr).toMatch(
+      /^myagent-manager: PORT_IN_USE: service 'second': .* \(apply stopped: 1 of 3 changes made\)$/mu,
+    );
+    const names = (await state()).services.map((service) => service.name);
+    expect(names).toContain('first');
+    expect(names).not.toContain('third');
+  }, 90_000);
+});
+
 describe('daemon --config', () => {
   it('applies the file once the daemon serves (through its API, with its token)', async () => {
     const dir = tempDir();
