@@ -292,7 +292,7 @@ describe('apply when the manager cannot do it all', () => {
       broken,
     );
     const result = await apply(['-f', broken]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^\+ service broken {2}created, error: .*exited with code 3/mu);
     expect(result.stdout).toMatch(/^\+ rule after-broken {2}created$/mu);
     expect(result.stderr).toContain('broken is in ERROR');
@@ -316,7 +316,7 @@ describe('apply when the manager cannot do it all', () => {
       taken,
     );
     const result = await apply(['-f', taken]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^\+ service first {2}created, stopped$/mu);
     expect(result.stderr).toMatch(
       /^myagent-manager: PORT_IN_USE: service 'second': .* \(apply stopped: 1 of 3 changes made\)$/mu,
