@@ -7,10 +7,11 @@
 // Every run counts lost messages; the bench fails on any. BENCH_PROXY_QUICK=1 is a ~1 minute smoke run.
 // Knobs: BENCH_PROXY_CONNS ("100,1000"), BENCH_PROXY_SECONDS (5), BENCH_PROXY_ROUNDS (3),
 // BENCH_PROXY_RATE (5000), BENCH_PROXY_IDLE (9000), BENCH_PROXY_PARTS ("closed,open,idle"),
-// BENCH_PROXY_PROFILE (a folder: our proxy runs with --cpu-prof there).
+// BENCH_PROXY_PROFILE (a folder: our proxy runs with --cpu-prof there), BENCH_PROXY_BASE (a git revision: our
+// proxy as of then is measured too, as `our proxy @REV`, for before/after figures in one run).
 import { execSync, spawnSync } from 'node:child_process';
 import { closedLoop, closeSockets, openLoop, openSockets } from './load.js';
-import { freePort, here, rssKb, type Started, startNginx, startNode, ticks } from './procs.js';
+import { freePort, here, proxyAt, rssKb, type Started, startNginx, startNode, ticks } from './procs.js';
 
 const quick = process.env.BENCH_PROXY_QUICK === '1';
 const env = (name: string, fallback: string, quickValue = fallback) =>
@@ -49,8 +50,16 @@ if (parts.has('idle') && fdLimit < fdNeeded) {
 }
 const usPerTick = 1e6 / Number(execSync('getconf CLK_TCK').toString().trim());
 
-type PathName = 'direct' | 'our proxy' | 'nginx' | 'naive ws relay';
-const NAMES: PathName[] = ['direct', 'our proxy', 'nginx', 'naive ws relay'];
+const base = process.env.BENCH_PROXY_BASE;
+const baseModule = base ? proxyAt(base) : undefined;
+type PathName = string;
+const NAMES: PathName[] = [
+  'direct',
+  'our proxy',
+  ...(base ? [`our proxy @${base}`] : []),
+  'nginx',
+  'naive ws relay',
+];
 interface Path {
   name: PathName;
   url: string;
@@ -75,6 +84,14 @@ async function startPaths(profile: boolean): Promise<{ paths: Path[]; all: Start
     ],
     { PORT: String(ourPort), TARGET: target },
   );
+  const basePort = await freePort();
+  const older = baseModule
+    ? await startNode(
+        'our proxy (base)',
+        ['--conditions=@myagent/source', '--import', 'tsx', here('our-proxy.ts')],
+        { PORT: String(basePort), TARGET: target, PROXY_MODULE: baseModule },
+      )
+    : undefined;
   const nginxPort = await freePort();
   const nginx = await startNginx(nginxPort, echoPort);
   const naivePort = await freePort();
@@ -85,10 +102,11 @@ async function startPaths(profile: boolean): Promise<{ paths: Path[]; all: Start
   const paths: Path[] = [
     { name: 'direct', url: target, measured: echo },
     { name: 'our proxy', url: `ws://127.0.0.1:${ourPort}/ws`, measured: ours },
+    ...(older ? [{ name: `our proxy @${base}`, url: `ws://127.0.0.1:${basePort}/ws`, measured: older }] : []),
     { name: 'nginx', url: `ws://127.0.0.1:${nginxPort}/`, measured: nginx },
     { name: 'naive ws relay', url: `ws://127.0.0.1:${naivePort}/`, measured: naive },
   ];
-  return { paths, all: [echo, ours, nginx, naive] };
+  return { paths, all: [echo, ours, ...(older ? [older] : []), nginx, naive] };
 }
 
 const median = (values: number[]) =>
@@ -108,28 +126,35 @@ if (parts.has('closed') || parts.has('open')) {
   if (parts.has('closed')) {
     console.log(`### Closed loop, ${seconds} s per run\n`);
     console.log(
-      '| connections | path | msg/s | % of direct | relay CPU us per round trip | vs nginx | lost |',
+      '| connections | path | msg/s | % of direct | relay CPU us per round trip | user / sys us | vs nginx | lost |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const n of conns) {
-      const runs = new Map<PathName, { rate: number; cpu: number; lost: number }[]>();
+      const runs = new Map<
+        PathName,
+        { rate: number; cpu: number; user: number; sys: number; lost: number }[]
+      >();
       for (let round = 0; round < rounds; round++) {
         for (const path of paths) {
           const pid = path.measured.pid;
           const before = ticks(pid);
           const result = await closedLoop(path.url, n, seconds);
-          const cpu = ((ticks(pid) - before) * usPerTick) / Math.max(1, result.trips);
-          runs.set(path.name, [...(runs.get(path.name) ?? []), { ...result, cpu }]);
+          const after = ticks(pid);
+          const per = usPerTick / Math.max(1, result.trips);
+          const user = (after.user - before.user) * per;
+          const sys = (after.sys - before.sys) * per;
+          runs.set(path.name, [...(runs.get(path.name) ?? []), { ...result, cpu: user + sys, user, sys }]);
         }
       }
       const rateOf = (name: PathName) => median((runs.get(name) ?? []).map((r) => r.rate));
-      const cpuOf = (name: PathName) => median((runs.get(name) ?? []).map((r) => r.cpu));
+      const cpuOf = (name: PathName, key: 'cpu' | 'user' | 'sys' = 'cpu') =>
+        median((runs.get(name) ?? []).map((r) => r[key]));
       for (const name of NAMES) {
         const lost = (runs.get(name) ?? []).reduce((sum, r) => sum + r.lost, 0);
         totalLost += lost;
         const relay = name !== 'direct';
         console.log(
-          `| ${n} | ${name} | ${Math.round(rateOf(name))} | ${fmt((100 * rateOf(name)) / rateOf('direct'), 0)} | ${relay ? fmt(cpuOf(name)) : `(echo ${fmt(cpuOf(name))})`} | ${relay ? `${fmt(cpuOf(name) / cpuOf('nginx'), 2)}x CPU, ${fmt(rateOf(name) / rateOf('nginx'), 2)}x msg/s` : '-'} | ${lost} |`,
+          `| ${n} | ${name} | ${Math.round(rateOf(name))} | ${fmt((100 * rateOf(name)) / rateOf('direct'), 0)} | ${relay ? fmt(cpuOf(name)) : `(echo ${fmt(cpuOf(name))})`} | ${fmt(cpuOf(name, 'user'))} / ${fmt(cpuOf(name, 'sys'))} | ${relay ? `${fmt(cpuOf(name) / cpuOf('nginx'), 2)}x CPU, ${fmt(rateOf(name) / rateOf('nginx'), 2)}x msg/s` : '-'} | ${lost} |`,
         );
       }
       const cpuRatio = cpuOf('our proxy') / cpuOf('nginx');

@@ -1,6 +1,9 @@
-// Our proxy in its own process, in front of one echo backend (TARGET), on PORT.
+// Our proxy in its own process, in front of one echo backend (TARGET), on PORT. PROXY_MODULE loads another
+// build of the package (the bench's BENCH_PROXY_BASE: the proxy as of an older commit, side by side).
 import { createServer } from 'node:http';
-import { createProxy } from '@myagent/proxy';
+import type * as ProxyPackage from '@myagent/proxy';
+
+const { createProxy }: typeof ProxyPackage = await import(process.env.PROXY_MODULE ?? '@myagent/proxy');
 
 const port = Number(process.env.PORT);
 const target = String(process.env.TARGET);

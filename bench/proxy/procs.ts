@@ -1,11 +1,11 @@
 // The processes a proxy bench run starts (echo backend, relays, nginx), found ports for, measured from /proc,
 // and stopped by their pid (nginx's worker too) whatever way the bench ends.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 /** Debian's nginx; `BENCH_PROXY_NGINX` points elsewhere. */
@@ -125,13 +125,14 @@ export async function startNginx(port: number, echoPort: number): Promise<Starte
   return started;
 }
 
-/** utime + stime of a process and its children, in clock ticks (100 per second here). */
-export function ticks(pid: number): number {
-  let total = 0;
+/** utime and stime of a process and its children, in clock ticks (100 per second here). */
+export function ticks(pid: number): { user: number; sys: number } {
+  const total = { user: 0, sys: 0 };
   for (const p of [pid, ...childrenOf(pid)]) {
     try {
       const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      total += Number(fields[11]) + Number(fields[12]);
+      total.user += Number(fields[11]);
+      total.sys += Number(fields[12]);
     } catch {
       // A worker that just left.
     }
@@ -151,4 +152,19 @@ export function rssKb(pid: number): number {
     }
   }
   return total;
+}
+
+/**
+ * The proxy package's source as of git revision `rev`, in a temp folder that resolves its dependencies from
+ * this checkout: the URL of its `src/index.ts`, for our-proxy.ts's PROXY_MODULE.
+ */
+export function proxyAt(rev: string): string {
+  const root = execSync('git rev-parse --show-toplevel', { cwd: here('.') })
+    .toString()
+    .trim();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-proxy-base-'));
+  scratch.push(dir);
+  execSync(`git archive ${rev} packages/proxy/src | tar -x -C ${dir}`, { cwd: root, shell: '/bin/sh' });
+  symlinkSync(join(root, 'packages/proxy/node_modules'), join(dir, 'packages/proxy/node_modules'));
+  return pathToFileURL(join(dir, 'packages/proxy/src/index.ts')).href;
 }

@@ -6,6 +6,7 @@ import {
   type FrameFault,
   isSendableCloseCode,
   jsonFrame,
+  mayMention,
   OP_TEXT,
   parseClose,
 } from './frames.js';
@@ -29,9 +30,8 @@ const PREFIX = {
 const PREFIX_BYTES = Math.max(...Object.values(PREFIX).map((p) => p.length));
 /** Session replies are small; a larger one is relayed without being read. */
 const MAX_CAPTURE_BYTES = 64 * 1024;
-/** A client text message holding neither can be no `proxy.*` message, whatever its JSON says. */
-const PROXY_NEEDLE = Buffer.from('proxy.');
-const ESCAPE_NEEDLE = Buffer.from('\\u');
+/** A client text message that cannot spell this (nor hold a `\u` escape) is no `proxy.*` message. */
+const PROXY_WORD = Buffer.from('proxy.');
 
 /** How the upstream leg ended, when the client did not ask for it. */
 export type UpstreamEnd =
@@ -108,6 +108,9 @@ export class ProxyConnection {
     const clientSink: FrameSink = {
       pass: (bytes) => this.toUpstream(bytes),
       classify: (opcode) => (opcode === OP_TEXT ? Mode.Hold : Mode.Pass),
+      // The common case: a whole text frame that cannot name `proxy.*` goes on as it came, unread.
+      inspect: (buf, start, length, maskOffset) =>
+        !this.setup.proxyMetadata && !mayMention(buf, start, length, maskOffset, PROXY_WORD),
       held: (frames) => this.clientMessage(frames),
       captured: () => {},
       close: (frame, payload) => this.clientClose(frame, payload),
@@ -296,9 +299,7 @@ export class ProxyConnection {
   private clientMessage(frames: Buffer[]): void {
     if (this.closingClient) return;
     const { buf, length } = heldPayload(frames, scratch);
-    const suspicious =
-      (buf.indexOf(PROXY_NEEDLE) >= 0 && buf.indexOf(PROXY_NEEDLE) + PROXY_NEEDLE.length <= length) ||
-      (buf.indexOf(ESCAPE_NEEDLE) >= 0 && buf.indexOf(ESCAPE_NEEDLE) + 2 <= length);
+    const suspicious = mayMention(buf, 0, length, -1, PROXY_WORD);
     let parsed: unknown;
     let parsedOk = false;
     if (suspicious || this.setup.proxyMetadata) {

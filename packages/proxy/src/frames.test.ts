@@ -91,6 +91,18 @@ describe('relay', () => {
     client.close();
   });
 
+  it('drops a proxy.* message sent in fragments, and relays a fragmented one that is not', async () => {
+    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const parts = ['{"type":"pro', 'xy.restore_session",', '"session_id":"s"}'];
+    parts.forEach((part, i) => client.ws.send(part, { fin: i === parts.length - 1 }));
+    const fine = ['{"event":"user.message",', '"content":"proxy"}'];
+    fine.forEach((part, i) => client.ws.send(part, { fin: i === fine.length - 1 }));
+    await waitUntil(() => client.texts.length === 2, 'answers');
+    expect(client.events[0]).toMatchObject({ event: 'error', data: { code: 'FORBIDDEN' } });
+    expect(client.events[1]).toMatchObject({ event: 'user.message', content: 'proxy' });
+    client.close();
+  });
+
   it('pauses the upstream for a client that stops reading: memory stays bounded', async () => {
     const client = await Client.connect(`${proxied.url}?service=frames`);
     const chunk = Buffer.alloc(256 * 1024, 1);

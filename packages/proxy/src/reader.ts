@@ -38,6 +38,12 @@ export interface FrameSink {
    * (unmasked: prefixes are read only on unmasked streams): `buf[start, start + length)`.
    */
   classify(opcode: number, buf: Buffer, start: number, length: number, payloadLength: number): Mode;
+  /**
+   * A message `classify` chose to hold came whole in one frame within one read: its payload is
+   * `buf[start, start + length)`, masked with the key at `maskOffset` (-1: unmasked). True lets it pass as it
+   * came, in the run of passing bytes (no copy, no hold); false holds it as usual. Optional.
+   */
+  inspect?(buf: Buffer, start: number, length: number, maskOffset: number): boolean;
   /** A held message is complete: its raw frames, in order. */
   held(frames: Buffer[]): void;
   /** A captured message is complete: its payload (unmasked), or null when it exceeded the capture bound. */
@@ -159,6 +165,14 @@ export class FrameReader {
             return;
           }
           mode = sink.classify(op, chunk, payloadAt, want, h.payloadLength);
+          if (
+            mode === Mode.Hold &&
+            h.fin &&
+            sink.inspect !== undefined &&
+            payloadAt + h.payloadLength <= end &&
+            sink.inspect(chunk, payloadAt, h.payloadLength, h.maskOffset)
+          )
+            mode = Mode.Pass;
           this.messageMode = mode;
         }
         if (this.stopped) return;
