@@ -8,7 +8,8 @@
 // Knobs: BENCH_PROXY_CONNS ("100,1000"), BENCH_PROXY_SECONDS (5), BENCH_PROXY_ROUNDS (3),
 // BENCH_PROXY_RATE (5000), BENCH_PROXY_IDLE (9000), BENCH_PROXY_PARTS ("closed,open,idle"),
 // BENCH_PROXY_PROFILE (a folder: our proxy runs with --cpu-prof there), BENCH_PROXY_BASE (a git revision: our
-// proxy as of then is measured too, as `our proxy @REV`, for before/after figures in one run).
+// proxy as of then is measured too, as `our proxy @REV`, for before/after figures in one run; its source runs
+// through tsx, fine for CPU per message, not for memory).
 import { execSync, spawnSync } from 'node:child_process';
 import { closedLoop, closeSockets, openLoop, openSockets } from './load.js';
 import { freePort, here, proxyAt, rssKb, type Started, startNginx, startNode, ticks } from './procs.js';
@@ -48,6 +49,9 @@ if (parts.has('idle') && fdLimit < fdNeeded) {
   console.error(`ulimit -n is ${fdLimit} and cannot be raised to ${fdNeeded}; lower BENCH_PROXY_IDLE`);
   process.exit(1);
 }
+// Our proxy runs from its build, as the manager does (tsx would add a `__name` property to every closure,
+// about 4 KB per connection): bring it up to date first.
+execSync('pnpm exec tsc -b packages/proxy', { cwd: here('../..'), stdio: 'inherit' });
 const usPerTick = 1e6 / Number(execSync('getconf CLK_TCK').toString().trim());
 
 const base = process.env.BENCH_PROXY_BASE;
@@ -75,20 +79,14 @@ async function startPaths(profile: boolean): Promise<{ paths: Path[]; all: Start
   const ourPort = await freePort();
   const ours = await startNode(
     'our proxy',
-    [
-      '--conditions=@myagent/source',
-      '--import',
-      'tsx',
-      ...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      here('our-proxy.ts'),
-    ],
+    [...(profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), here('our-proxy.mjs')],
     { PORT: String(ourPort), TARGET: target },
   );
   const basePort = await freePort();
   const older = baseModule
     ? await startNode(
         'our proxy (base)',
-        ['--conditions=@myagent/source', '--import', 'tsx', here('our-proxy.ts')],
+        ['--conditions=@myagent/source', '--import', 'tsx', here('our-proxy.mjs')],
         { PORT: String(basePort), TARGET: target, PROXY_MODULE: baseModule },
       )
     : undefined;

@@ -1,10 +1,9 @@
-// Our proxy in its own process, in front of one echo backend (TARGET), on PORT. PROXY_MODULE loads another
-// build of the package (the bench's BENCH_PROXY_BASE: the proxy as of an older commit, side by side).
+// Our proxy in its own process, in front of one echo backend (TARGET), on PORT: plain node on the package's
+// build (dist, what the manager runs; bench.ts runs `tsc -b` first). PROXY_MODULE loads another copy of the
+// package instead (the bench's BENCH_PROXY_BASE: the proxy's source as of an older commit, through tsx).
 import { createServer } from 'node:http';
-import type * as ProxyPackage from '@myagent/proxy';
 
-const { createProxy }: typeof ProxyPackage = await import(process.env.PROXY_MODULE ?? '@myagent/proxy');
-
+const { createProxy } = await import(process.env.PROXY_MODULE ?? '@myagent/proxy');
 const port = Number(process.env.PORT);
 const target = String(process.env.TARGET);
 const proxy = createProxy({
