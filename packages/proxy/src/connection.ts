@@ -576,7 +576,9 @@ function classifyUpstream(opcode: number, buf: Buffer, start: number, length: nu
       return Mode.DropCapture;
     return Mode.Pass;
   }
-  if (first === 0x61) {
+  // `agent.` then `s` for the three read here (session_created, state_restored, session_end): a streamed
+  // token or any other agent event is told apart by one more byte, before any compare.
+  if (first === 0x61 && buf[start + 16] === 0x73) {
     if (
       startsWith(buf, start, length, PREFIX.sessionCreated) ||
       startsWith(buf, start, length, PREFIX.stateRestored) ||

@@ -94,7 +94,8 @@ export class FrameReader {
   private remaining = 0;
   private payloadSeen = 0;
   private mode: Mode = Mode.Pass;
-  private readonly key = Buffer.alloc(4);
+  /** The frame's mask key, its 4 bytes as one big-endian number (no Buffer per reader). */
+  private key = 0;
   private keyed = false;
   /** The mode of the message in progress, for its continuation frames. */
   private messageMode: Mode = Mode.Pass;
@@ -182,7 +183,7 @@ export class FrameReader {
         this.remaining = h.payloadLength;
         this.payloadSeen = 0;
         this.keyed = h.masked;
-        if (h.masked) chunk.copy(this.key, 0, h.maskOffset, h.maskOffset + 4);
+        if (h.masked) this.key = chunk.readUInt32BE(h.maskOffset);
         if (op < OP_CLOSE) this.inMessage = !h.fin;
         const frameEnd = pos + h.headerLength + h.payloadLength;
         if (mode === Mode.Pass) {
@@ -305,7 +306,7 @@ export class FrameReader {
     }
     const key = this.key;
     const skip = this.payloadSeen;
-    for (let i = 0; i < n; i++) to[at + i] = (from[start + i] as number) ^ (key[(skip + i) & 3] as number);
+    for (let i = 0; i < n; i++) to[at + i] = (from[start + i] as number) ^ maskByte(key, skip + i);
   }
 
   /** Passes what went before `pos` and keeps the incomplete header (and prefix) for the next read. */
@@ -334,7 +335,7 @@ export class FrameReader {
       const headerLength = frame.length - payload.length;
       if (this.keyed)
         for (let i = 0; i < payload.length; i++)
-          payload[i] = (frame[headerLength + i] as number) ^ (this.key[i & 3] as number);
+          payload[i] = (frame[headerLength + i] as number) ^ maskByte(this.key, i);
       else frame.copy(payload, 0, headerLength);
       sink.close(frame, payload);
       return;
@@ -364,6 +365,11 @@ export class FrameReader {
       sink.boundary();
     }
   }
+}
+
+/** Byte `i & 3` of a mask key held as a big-endian 32-bit number. */
+function maskByte(key: number, i: number): number {
+  return (key >>> ((3 - (i & 3)) << 3)) & 0xff;
 }
 
 /** The payload of held frames, unmasked and joined (frames as a client sends them, or unmasked ones). */
