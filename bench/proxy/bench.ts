@@ -1,6 +1,7 @@
 // `pnpm bench proxy`: one ws echo backend reached directly, through our proxy, through nginx (Debian's,
 // started here from ./nginx.conf) and through a naive ws relay (a ws server plus a ws client per
-// connection), interleaved, median of BENCH_PROXY_ROUNDS (3), 64 B messages:
+// connection); for reference, a Node socket pipe (reads no frame: the floor of any relay on Node's streams);
+// interleaved, median of BENCH_PROXY_ROUNDS (3), 64 B messages:
 //   1. closed loop at 100 and 1,000 connections: saturated msg/s, the relay's CPU per round trip (/proc)
 //   2. open loop at 5,000 msg/s (100 connections x 50/s): p50 / p99, added over direct
 //   3. 9,000 idle connections through fresh processes: the relay's RSS growth per connection
@@ -63,6 +64,7 @@ const NAMES: PathName[] = [
   ...(base ? [`our proxy @${base}`] : []),
   'nginx',
   'naive ws relay',
+  'node socket pipe',
 ];
 interface Path {
   name: PathName;
@@ -104,7 +106,13 @@ async function startPaths(profile: boolean): Promise<{ paths: Path[]; all: Start
     { name: 'nginx', url: `ws://127.0.0.1:${nginxPort}/`, measured: nginx },
     { name: 'naive ws relay', url: `ws://127.0.0.1:${naivePort}/`, measured: naive },
   ];
-  return { paths, all: [echo, ours, ...(older ? [older] : []), nginx, naive] };
+  const pipePort = await freePort();
+  const pipe = await startNode('node socket pipe', [here('node-pipe.cjs')], {
+    PORT: String(pipePort),
+    TARGET: target,
+  });
+  paths.push({ name: 'node socket pipe', url: `ws://127.0.0.1:${pipePort}/`, measured: pipe });
+  return { paths, all: [echo, ours, ...(older ? [older] : []), nginx, naive, pipe] };
 }
 
 const median = (values: number[]) =>
@@ -135,9 +143,8 @@ if (parts.has('closed') || parts.has('open')) {
       for (let round = 0; round < rounds; round++) {
         for (const path of paths) {
           const pid = path.measured.pid;
-          const before = ticks(pid);
-          const result = await closedLoop(path.url, n, seconds);
-          const after = ticks(pid);
+          const result = await closedLoop(path.url, n, seconds, () => ticks(pid));
+          const { before, after } = result;
           const per = usPerTick / Math.max(1, result.trips);
           const user = (after.user - before.user) * per;
           const sys = (after.sys - before.sys) * per;

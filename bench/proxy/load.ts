@@ -48,12 +48,16 @@ export async function closeSockets(sockets: WebSocket[]): Promise<void> {
   await sleep(300);
 }
 
-/** Closed loop: each connection sends 64 B, waits for the echo, sends again, for `seconds`. */
-export async function closedLoop(
+/**
+ * Closed loop: each connection sends 64 B, waits for the echo, sends again, for `seconds`. `probe` is read
+ * once all are open and again once the last echo is back, so what it measures leaves out the handshakes.
+ */
+export async function closedLoop<T>(
   url: string,
   n: number,
   seconds: number,
-): Promise<{ rate: number; lost: number; trips: number }> {
+  probe: () => T,
+): Promise<{ rate: number; lost: number; trips: number; before: T; after: T }> {
   const sockets = await openSockets(url, n);
   let trips = 0;
   let sent = 0;
@@ -67,6 +71,7 @@ export async function closedLoop(
       }
     });
   }
+  const before = probe();
   const started = performance.now();
   for (const ws of sockets) {
     sent++;
@@ -78,8 +83,9 @@ export async function closedLoop(
   // The last round trips still in flight come back; any that do not are lost.
   const drainUntil = Date.now() + 2000;
   while (trips < sent && Date.now() < drainUntil) await sleep(20);
+  const after = probe();
   await closeSockets(sockets);
-  return { rate, lost: sent - trips, trips };
+  return { rate, lost: sent - trips, trips, before, after };
 }
 
 const percentile = (sorted: Float64Array, p: number) =>
