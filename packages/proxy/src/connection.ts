@@ -108,9 +108,7 @@ export class ProxyConnection {
     const clientSink: FrameSink = {
       pass: (bytes) => this.toUpstream(bytes),
       classify: (opcode) => (opcode === OP_TEXT ? Mode.Hold : Mode.Pass),
-      // The common case: a whole text frame that cannot name `proxy.*` goes on as it came, unread.
-      inspect: (buf, start, length, maskOffset) =>
-        !this.setup.proxyMetadata && !mayMention(buf, start, length, maskOffset, PROXY_WORD),
+      inspect: (buf, start, length, maskOffset) => this.clientPassesUnread(buf, start, length, maskOffset),
       held: (frames) => this.clientMessage(frames),
       captured: () => {},
       close: (frame, payload) => this.clientClose(frame, payload),
@@ -245,6 +243,17 @@ export class ProxyConnection {
 
   /** Set when the agent server closed first: the client's close reply then goes up and ends the leg. */
   private upstreamClosedFirst = false;
+
+  /**
+   * The hot path: may this whole client text frame (payload `buf[start, start + length)`, still masked with
+   * the key at `maskOffset`) go on as it came, unread? Yes unless it could name `proxy.*` or the metadata
+   * envelope is on. Whatever this refuses reaches {@link clientMessage} unmasked; an extension that must read
+   * more client messages (failover watching `user.message`) refuses those here too, with {@link mayMention}:
+   * a message passed here is never seen again.
+   */
+  protected clientPassesUnread(buf: Buffer, start: number, length: number, maskOffset: number): boolean {
+    return !this.setup.proxyMetadata && !mayMention(buf, start, length, maskOffset, PROXY_WORD);
+  }
 
   /**
    * A frame the agent server meant for the proxy (`system.session_*`, `system.proxy_*`), never relayed:
