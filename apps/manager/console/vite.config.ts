@@ -17,6 +17,8 @@ export default defineConfig({
     // Hashed names under assets/ are what the daemon serves as immutable.
     assetsDir: 'assets',
     reportCompressedSize: false,
+    // Its warning that plugins took most of the build says only that the machine was busy.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: {
     // `pnpm --filter @myagent/manager dev:console` against a daemon on :8000.

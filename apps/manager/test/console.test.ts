@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { CHROMIUM, CONSOLE_INDEX, hasChromium, launchBrowser, screenshot } from './console/browser.js';
 import { type DaemonProcess, startDaemon } from './daemon-process.js';
-import { alive, ECHO_AGENT, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
+import { alive, ECHO_AGENT, freePort, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
 
 const WEATHER_AGENT = join(ROOT, 'examples/weather-agent.ts');
 
@@ -45,13 +46,21 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
       '0.5',
       '--metrics-interval',
       '1',
-      '--register',
-      ECHO_AGENT,
-      '--register',
-      WEATHER_AGENT,
     ]);
     base = await daemon.url();
     expect(daemon.output()).toContain(`console: ${base}/`);
+    // Registered through the API on ports the kernel just handed out (the machine is shared).
+    for (const [name, path] of [
+      ['echo-agent', ECHO_AGENT],
+      ['weather-agent', WEATHER_AGENT],
+    ] as const) {
+      const response = await fetch(`${base}/api/v1/services`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, agent_factory_path: path, port: await freePort(), auto_start: true }),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+    }
     await waitFor(
       async () => (await status('echo-agent')) === 'running' && (await status('weather-agent')) === 'running',
       60_000,
@@ -136,7 +145,7 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
       .poll(() => row('weather-agent').locator('.badge').textContent(), { timeout: 60_000 })
       .toBe('running');
     expect(await status('weather-agent')).toBe('running');
-  });
+  }, 120_000);
 
   it('shows the API validation errors by the field of the register form', async () => {
     await page.goto(`${base}/services`);
@@ -155,6 +164,122 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     expect(await page.getByTestId('error-name').count()).toBe(0);
     expect((await fetch(`${base}/api/v1/services/nowhere`)).status).toBe(404);
     await screenshot(page, 'services');
+  });
+
+  it('chats with the echo agent through /ws and shows its streamed answer and events', async () => {
+    await page.getByRole('link', { name: 'Chat', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('chat-service').locator('option').allTextContents())
+      .toContain('echo-agent');
+    await page.getByTestId('chat-service').selectOption('echo-agent');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('chat-status').textContent(), { timeout: 15_000 })
+      .toContain('session');
+    expect(await page.getByTestId('chat-status').textContent()).toContain('routed to echo-agent');
+    await page.getByTestId('chat-input').fill('hello from the console');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const answer = page.locator('.bubble[data-role="agent"]');
+    await expect
+      .poll(() => answer.last().textContent(), { timeout: 15_000 })
+      .toContain('Echo: hello from the console (message 1 of this session)');
+    const events = page.getByTestId('chat-events');
+    // The answer was streamed: partial answers, then the final one, after the tool call.
+    expect(await events.locator('[data-event="agent.partial_answer"]').count()).toBeGreaterThan(1);
+    for (const name of [
+      'connection_routed',
+      'agent.session_created',
+      'agent.thinking',
+      'agent.tool_call',
+      'agent.tool_result',
+      'agent.final_answer',
+    ]) {
+      expect(await events.locator(`[data-event="${name}"]`).count(), name).toBeGreaterThan(0);
+    }
+    // The manager saw the connection the console opened.
+    const connections = await api<{ connections: { status: string }[] }>('/services/echo-agent/connections');
+    expect(connections.connections.some((c) => c.status !== 'disconnected')).toBe(true);
+    await screenshot(page, 'chat');
+  });
+
+  it('creates a rule in the console and its tester explains a match', async () => {
+    await page.getByRole('link', { name: 'Routing', exact: true }).click();
+    const form = page.getByTestId('rule-form');
+    await form.getByLabel('Name').fill('beta-users');
+    await form.getByLabel('Priority').fill('10');
+    await form.getByLabel('Condition 1 field').fill('header.x-user-tier');
+    await form.getByLabel('Condition 1 operator').selectOption('equals');
+    await form.getByLabel('Condition 1 value').fill('beta');
+    await expect.poll(() => form.getByLabel('Target services').locator('option').count()).toBe(2);
+    await form.getByLabel('Target services').selectOption(['echo-agent']);
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => page.locator('tr[data-rule="beta-users"]').count()).toBe(1);
+    const rules = await api<{ rules: { name: string; target_services: string[] }[] }>('/routing/rules');
+    expect(rules.rules.find((r) => r.name === 'beta-users')?.target_services).toEqual(['echo-agent']);
+
+    await page.getByLabel('Headers').fill('x-user-tier: beta');
+    await page.getByRole('button', { name: 'Explain', exact: true }).click();
+    const decision = page.getByTestId('explain-decision');
+    await expect.poll(() => decision.textContent()).toContain('echo-agent');
+    expect(await decision.textContent()).toContain('rule beta-users');
+    const explained = page.getByTestId('explain-result').locator('li[data-rule="beta-users"]');
+    expect(await explained.textContent()).toContain('selected');
+    expect(await explained.textContent()).toContain('holds');
+
+    // A sample that does not match says why.
+    await page.getByLabel('Headers').fill('x-user-tier: free');
+    await page.getByRole('button', { name: 'Explain', exact: true }).click();
+    await expect.poll(() => explained.textContent()).toContain('conditions_failed');
+    expect(await explained.textContent()).toContain('actual free');
+    await screenshot(page, 'routing');
+  });
+
+  it("shows a service's page with its live logs, health history and connections, and disconnects one", async () => {
+    // A client of our own, so that the page has a connection to show and to cut.
+    const client = new WebSocket(`${base.replace('http', 'ws')}/ws?service=echo-agent&events=routed`);
+    const routed = new Promise<string>((resolve) => {
+      client.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { event: string; data?: { connection_id?: string } };
+        if (message.event === 'connection_routed') resolve(String(message.data?.connection_id));
+      });
+    });
+    const closed = new Promise<number>((resolve) => client.on('close', (code) => resolve(code)));
+    const connectionId = await routed;
+    await page.goto(`${base}/services/echo-agent`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('echo-agent');
+    await expect
+      .poll(() => page.getByTestId('log-lines').locator('div').count(), { timeout: 15_000 })
+      .toBeGreaterThan(1);
+    await expect
+      .poll(() => page.locator('#health-title + .scroll tbody tr .badge').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    // The search filters what is on screen.
+    await page.getByTestId('log-search').fill('no line says this 1f3e');
+    await expect.poll(() => page.getByTestId('log-lines').textContent()).toContain('No lines match');
+    await page.getByTestId('log-search').fill('');
+    const row = page.locator(`tr[data-connection="${connectionId}"]`);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await screenshot(page, 'service');
+    await row.getByRole('button', { name: `Disconnect ${connectionId}` }).click();
+    await page.locator('dialog.confirm').getByRole('button', { name: 'Disconnect', exact: true }).click();
+    expect(await closed).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ connections: { connection_id: string; status: string }[] }>('/connections?limit=1000')
+          ).connections.find((c) => c.connection_id === connectionId)?.status ?? 'gone',
+      )
+      .toMatch(/disconnected|gone/u);
+  });
+
+  it('lists what the console did in the audit log', async () => {
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await expect
+      .poll(() => page.locator('tr[data-action="service.stop"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(await page.locator('tr[data-action="routing_rule.create"]').count()).toBeGreaterThan(0);
+    await screenshot(page, 'audit');
   });
 
   it('raised no error in the page', () => {
