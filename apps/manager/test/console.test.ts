@@ -287,3 +287,50 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe.skipIf(!hasChromium)('the console of a manager that needs a token', () => {
+  const temp = tempDir();
+  const TOKEN = 'console-test-token-0123456789';
+  let daemon: DaemonProcess;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    daemon = startDaemon(
+      ['--db', join(temp.dir, 'manager.db'), '--in-process', '--port', '0'],
+      { MYAGENT_TOKEN: `ops:${TOKEN}` },
+    );
+    await daemon.url();
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+    temp.cleanup();
+  });
+
+  it('asks for the token, refuses a wrong one, keeps the right one for the tab, and its streams use it', async () => {
+    const base = await daemon.url();
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/services`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Log in' }).count()).toBe(1);
+    await page.getByLabel('Token').fill('not-the-token-at-all');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('refused');
+
+    await page.getByLabel('Token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Services');
+    // The event stream (EventSource, so ?token=) is open: the page says live.
+    await expect.poll(() => page.locator('.live.on').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.evaluate("sessionStorage.getItem('myagent.token')")).toBe(TOKEN);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    await screenshot(page, 'services-token');
+
+    // A new tab of the same browser has no token: it is kept per tab.
+    const other = await browser.context.newPage();
+    await other.goto(`${base}/`);
+    await expect.poll(() => other.getByRole('heading', { name: 'Log in' }).count()).toBe(1);
+    await screenshot(other, 'login');
+  });
+});
