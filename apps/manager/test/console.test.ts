@@ -92,6 +92,8 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     console.log(`console first screen interactive after ${Math.round(interactiveMs)} ms`);
     await screenshot(page, 'overview');
     await page.setViewportSize({ width: 390, height: 844 });
+    // Phone width: nothing wider than the screen.
+    await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
     await screenshot(page, 'overview-phone');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
@@ -105,11 +107,21 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     await page.evaluate(() => {
       (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
-    await row('echo-agent').getByRole('button', { name: 'Stop echo-agent', exact: true }).click();
+    // By keyboard: Enter on the row's Stop asks first; Escape cancels and nothing happens.
+    await row('echo-agent').getByRole('button', { name: 'Stop echo-agent', exact: true }).focus();
+    await page.keyboard.press('Enter');
     const dialog = page.locator('dialog.confirm');
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.textContent()).toContain('Stop echo-agent?');
-    await dialog.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await status('echo-agent')).toBe('running');
+    // Enter again, and Enter on the dialog's focused Stop confirms.
+    await row('echo-agent').getByRole('button', { name: 'Stop echo-agent', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expect.poll(() => page.evaluate('document.activeElement.textContent')).toBe('Stop');
+    await page.keyboard.press('Enter');
     await expect
       .poll(() => row('echo-agent').locator('.badge').textContent(), { timeout: 20_000 })
       .toBe('stopped');
@@ -295,10 +307,9 @@ describe.skipIf(!hasChromium)('the console of a manager that needs a token', () 
   let browser: { context: BrowserContext; close: () => Promise<void> };
 
   beforeAll(async () => {
-    daemon = startDaemon(
-      ['--db', join(temp.dir, 'manager.db'), '--in-process', '--port', '0'],
-      { MYAGENT_TOKEN: `ops:${TOKEN}` },
-    );
+    daemon = startDaemon(['--db', join(temp.dir, 'manager.db'), '--in-process', '--port', '0'], {
+      MYAGENT_TOKEN: `ops:${TOKEN}`,
+    });
     await daemon.url();
     browser = await launchBrowser();
   }, 120_000);
