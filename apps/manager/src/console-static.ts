@@ -52,7 +52,7 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   // The console only talks to this origin (fetch, EventSource, WebSocket) and runs no inline script.
   'content-security-policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 };
 
 const NOT_BUILT = `<!doctype html>
