@@ -91,6 +91,15 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     );
     console.log(`console first screen interactive after ${Math.round(interactiveMs)} ms`);
     await screenshot(page, 'overview');
+    // The charts draw the manager's samples (one a second here), and the period is the user's choice.
+    await expect
+      .poll(() => page.locator('.chart .line, .chart .dot').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    const asked = page.waitForRequest((request) =>
+      request.url().includes('/stats/timeseries?metric=cpu&period=1h'),
+    );
+    await page.getByTestId('period').selectOption('1h');
+    await asked;
     await page.setViewportSize({ width: 390, height: 844 });
     // Phone width: nothing wider than the screen.
     await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
