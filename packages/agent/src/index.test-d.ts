@@ -2,7 +2,35 @@
 // The type half of @myagent/agent's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
-import { chunkText, createToolCallAgent, defineAgent, finalPartialAnswer, partialAnswer, resolveLlmConfig, runTool, streamAnswer, toolStepId, type Agent, type AgentEvent, type AgentEventName, type AgentOptions, type AgentRunContext, type AgentSessionState, type ConfirmationRequest, type LlmConfig, type LlmConfigResult, type LlmOptions, type LlmRetryPolicy, type RunToolOptions, type Tool, type ToolCallAgentOptions, type ToolExecuteOptions, type ToolOptions, type ToolOutcome, type ToolParameters } from './index.js';
+import {
+  type Agent,
+  type AgentEvent,
+  type AgentEventName,
+  type AgentOptions,
+  type AgentRunContext,
+  type AgentSessionState,
+  type ConfirmationRequest,
+  chunkText,
+  createToolCallAgent,
+  defineAgent,
+  finalPartialAnswer,
+  type LlmConfig,
+  type LlmConfigResult,
+  type LlmOptions,
+  type LlmRetryPolicy,
+  partialAnswer,
+  type RunToolOptions,
+  resolveLlmConfig,
+  runTool,
+  streamAnswer,
+  type Tool,
+  type ToolCallAgentOptions,
+  type ToolExecuteOptions,
+  type ToolOptions,
+  type ToolOutcome,
+  type ToolParameters,
+  toolStepId,
+} from './index.js';
 
 it('Agent', () => {
   expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'name' | 'run'>();
@@ -13,7 +41,15 @@ it('AgentEvent', () => {
 });
 
 it('AgentEventName', () => {
-  expectTypeOf<AgentEventName>().toEqualTypeOf<"agent.thinking" | "agent.tool_call" | "agent.tool_result" | "agent.user_confirm" | "agent.partial_answer" | "agent.final_answer" | "agent.error">();
+  expectTypeOf<AgentEventName>().toEqualTypeOf<
+    | 'agent.thinking'
+    | 'agent.tool_call'
+    | 'agent.tool_result'
+    | 'agent.user_confirm'
+    | 'agent.partial_answer'
+    | 'agent.final_answer'
+    | 'agent.error'
+  >();
 });
 
 it('AgentOptions', () => {
@@ -53,15 +89,30 @@ it('finalPartialAnswer', () => {
 });
 
 it('LlmConfig', () => {
-  expectTypeOf<keyof LlmConfig>().toEqualTypeOf<'apiKey' | 'headers' | 'model' | 'retry' | 'temperature' | 'timeoutMs' | 'url'>();
+  expectTypeOf<keyof LlmConfig>().toEqualTypeOf<
+    'apiKey' | 'headers' | 'model' | 'retry' | 'temperature' | 'timeoutMs' | 'url'
+  >();
 });
 
 it('LlmConfigResult', () => {
-  expectTypeOf<LlmConfigResult>().toEqualTypeOf<{ ok: true; config: LlmConfig; } | { ok: false; missing: Array<string>; message: string; }>();
+  expectTypeOf<LlmConfigResult>().toEqualTypeOf<
+    { ok: true; config: LlmConfig } | { ok: false; missing: Array<string>; message: string }
+  >();
 });
 
 it('LlmOptions', () => {
-  expectTypeOf<keyof LlmOptions>().toEqualTypeOf<'apiKey' | 'baseUrl' | 'headers' | 'model' | 'retries' | 'retryBaseDelayMs' | 'retryBudgetMs' | 'retryMaxDelayMs' | 'temperature' | 'timeoutMs'>();
+  expectTypeOf<keyof LlmOptions>().toEqualTypeOf<
+    | 'apiKey'
+    | 'baseUrl'
+    | 'headers'
+    | 'model'
+    | 'retries'
+    | 'retryBaseDelayMs'
+    | 'retryBudgetMs'
+    | 'retryMaxDelayMs'
+    | 'temperature'
+    | 'timeoutMs'
+  >();
 });
 
 it('LlmRetryPolicy', () => {
@@ -74,12 +125,16 @@ it('partialAnswer', () => {
 });
 
 it('resolveLlmConfig', () => {
-  expectTypeOf(resolveLlmConfig).parameters.toEqualTypeOf<[options?: LlmOptions, env?: Record<string, string | undefined>]>();
+  expectTypeOf(resolveLlmConfig).parameters.toEqualTypeOf<
+    [options?: LlmOptions, env?: Record<string, string | undefined>]
+  >();
   expectTypeOf(resolveLlmConfig).returns.toEqualTypeOf<LlmConfigResult>();
 });
 
 it('runTool', () => {
-  expectTypeOf(runTool).parameters.toEqualTypeOf<[tool: Tool<ToolParameters>, args: unknown, __2: RunToolOptions]>();
+  expectTypeOf(runTool).parameters.toEqualTypeOf<
+    [tool: Tool<ToolParameters>, args: unknown, __2: RunToolOptions]
+  >();
   expectTypeOf(runTool).returns.toEqualTypeOf<AsyncGenerator<AgentEvent, ToolOutcome, any>>();
 });
 
@@ -93,11 +148,15 @@ it('streamAnswer', () => {
 });
 
 it('Tool', () => {
-  expectTypeOf<keyof Tool>().toEqualTypeOf<'description' | 'execute' | 'jsonSchema' | 'name' | 'parameters' | 'userConfirm'>();
+  expectTypeOf<keyof Tool>().toEqualTypeOf<
+    'description' | 'execute' | 'jsonSchema' | 'name' | 'parameters' | 'userConfirm'
+  >();
 });
 
 it('ToolCallAgentOptions', () => {
-  expectTypeOf<keyof ToolCallAgentOptions>().toEqualTypeOf<'description' | 'env' | 'llm' | 'maxHistory' | 'maxSteps' | 'name' | 'systemPrompt' | 'tools'>();
+  expectTypeOf<keyof ToolCallAgentOptions>().toEqualTypeOf<
+    'description' | 'env' | 'llm' | 'maxHistory' | 'maxSteps' | 'name' | 'systemPrompt' | 'tools'
+  >();
 });
 
 it('ToolExecuteOptions', () => {
@@ -105,7 +164,9 @@ it('ToolExecuteOptions', () => {
 });
 
 it('ToolOptions', () => {
-  expectTypeOf<keyof ToolOptions<ToolParameters>>().toEqualTypeOf<'description' | 'execute' | 'name' | 'parameters' | 'userConfirm'>();
+  expectTypeOf<keyof ToolOptions<ToolParameters>>().toEqualTypeOf<
+    'description' | 'execute' | 'name' | 'parameters' | 'userConfirm'
+  >();
 });
 
 it('ToolOutcome', () => {
@@ -113,7 +174,9 @@ it('ToolOutcome', () => {
 });
 
 it('ToolParameters', () => {
-  expectTypeOf<keyof ToolParameters>().toEqualTypeOf<'async' | 'expects' | 'kind' | 'reference' | 'type' | '~run' | '~standard' | '~types'>();
+  expectTypeOf<keyof ToolParameters>().toEqualTypeOf<
+    'async' | 'expects' | 'kind' | 'reference' | 'type' | '~run' | '~standard' | '~types'
+  >();
 });
 
 it('toolStepId', () => {

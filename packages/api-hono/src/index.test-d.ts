@@ -1,9 +1,32 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/api-hono's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
+
+import type { AppError } from '@myagent/models';
 import { expectTypeOf, it } from 'vitest';
-import type { AppError, ErrorBody } from '@myagent/models';
-import { createApi, createTokenAuth, errorResponse, toAppError, type Actor, type ApiEnv, type ApiHost, type ApiOptionsInput, type ApiToken, type AuditTarget, type ClientNotification, type ConnectionCounts, type ConnectionQuery, type CreateApiOptions, type HealthState, type LogEntry, type ManagerEvent, type SeriesAnswer, type SeriesQuery, type ServiceQuery, type ServiceUpdateResult, type TokenAuth } from './index.js';
+import {
+  type Actor,
+  type ApiEnv,
+  type ApiHost,
+  type ApiOptionsInput,
+  type ApiToken,
+  type AuditTarget,
+  type ClientNotification,
+  type ConnectionCounts,
+  type ConnectionQuery,
+  type CreateApiOptions,
+  createApi,
+  createTokenAuth,
+  type HealthState,
+  type LogEntry,
+  type ManagerEvent,
+  type SeriesAnswer,
+  type SeriesQuery,
+  type ServiceQuery,
+  type ServiceUpdateResult,
+  type TokenAuth,
+  toAppError,
+} from './index.js';
 
 it('Actor', () => {
   expectTypeOf<Actor>().toEqualTypeOf<string>();
@@ -14,11 +37,63 @@ it('ApiEnv', () => {
 });
 
 it('ApiHost', () => {
-  expectTypeOf<keyof ApiHost>().toEqualTypeOf<'addRoutingRule' | 'checkAllServices' | 'checkService' | 'createWebhook' | 'deleteWebhook' | 'disconnectConnection' | 'explainRoute' | 'findRoutingRule' | 'findService' | 'getConnectionStats' | 'getWebhook' | 'healthHistory' | 'healthState' | 'healthSummary' | 'info' | 'listAudit' | 'listConnections' | 'listDeliveries' | 'listRoutingRules' | 'listServices' | 'listWebhooks' | 'managerHealth' | 'notifyClients' | 'onEvent' | 'onLog' | 'recordAudit' | 'registerService' | 'removeRoutingRule' | 'restartService' | 'searchLogs' | 'serviceLogs' | 'startService' | 'statsOverview' | 'stopService' | 'systemStats' | 'testWebhook' | 'timeseries' | 'unregisterService' | 'updateRoutingRule' | 'updateService' | 'updateWebhook'>();
+  expectTypeOf<keyof ApiHost>().toEqualTypeOf<
+    | 'addRoutingRule'
+    | 'checkAllServices'
+    | 'checkService'
+    | 'createWebhook'
+    | 'deleteWebhook'
+    | 'disconnectConnection'
+    | 'explainRoute'
+    | 'findRoutingRule'
+    | 'findService'
+    | 'getConnectionStats'
+    | 'getWebhook'
+    | 'healthHistory'
+    | 'healthState'
+    | 'healthSummary'
+    | 'info'
+    | 'listAudit'
+    | 'listConnections'
+    | 'listDeliveries'
+    | 'listRoutingRules'
+    | 'listServices'
+    | 'listWebhooks'
+    | 'managerHealth'
+    | 'notifyClients'
+    | 'onEvent'
+    | 'onLog'
+    | 'recordAudit'
+    | 'registerService'
+    | 'removeRoutingRule'
+    | 'restartService'
+    | 'searchLogs'
+    | 'serviceLogs'
+    | 'startService'
+    | 'statsOverview'
+    | 'stopService'
+    | 'systemStats'
+    | 'testWebhook'
+    | 'timeseries'
+    | 'unregisterService'
+    | 'updateRoutingRule'
+    | 'updateService'
+    | 'updateWebhook'
+  >();
 });
 
 it('ApiOptionsInput', () => {
-  expectTypeOf<keyof ApiOptionsInput>().toEqualTypeOf<'corsOrigins' | 'maxBodyBytes' | 'onInternalError' | 'onResponse' | 'signal' | 'sseHeartbeatMs' | 'sseMaxBufferedBytes' | 'sseMaxStreams' | 'tokens'>();
+  expectTypeOf<keyof ApiOptionsInput>().toEqualTypeOf<
+    | 'corsOrigins'
+    | 'maxBodyBytes'
+    | 'onInternalError'
+    | 'onResponse'
+    | 'signal'
+    | 'sseHeartbeatMs'
+    | 'sseMaxBufferedBytes'
+    | 'sseMaxStreams'
+    | 'tokens'
+  >();
 });
 
 it('ApiToken', () => {
@@ -30,11 +105,15 @@ it('AuditTarget', () => {
 });
 
 it('ClientNotification', () => {
-  expectTypeOf<keyof ClientNotification>().toEqualTypeOf<'countdown_seconds' | 'message' | 'severity' | 'type'>();
+  expectTypeOf<keyof ClientNotification>().toEqualTypeOf<
+    'countdown_seconds' | 'message' | 'severity' | 'type'
+  >();
 });
 
 it('ConnectionCounts', () => {
-  expectTypeOf<keyof ConnectionCounts>().toEqualTypeOf<'active_connections' | 'by_service' | 'by_status' | 'total_connections'>();
+  expectTypeOf<keyof ConnectionCounts>().toEqualTypeOf<
+    'active_connections' | 'by_service' | 'by_status' | 'total_connections'
+  >();
 });
 
 it('ConnectionQuery', () => {
@@ -46,11 +125,24 @@ it('createApi', () => {
 });
 
 it('CreateApiOptions', () => {
-  expectTypeOf<keyof CreateApiOptions>().toEqualTypeOf<'corsOrigins' | 'maxBodyBytes' | 'onInternalError' | 'onResponse' | 'publicPaths' | 'signal' | 'sseHeartbeatMs' | 'sseMaxBufferedBytes' | 'sseMaxStreams' | 'tokens'>();
+  expectTypeOf<keyof CreateApiOptions>().toEqualTypeOf<
+    | 'corsOrigins'
+    | 'maxBodyBytes'
+    | 'onInternalError'
+    | 'onResponse'
+    | 'publicPaths'
+    | 'signal'
+    | 'sseHeartbeatMs'
+    | 'sseMaxBufferedBytes'
+    | 'sseMaxStreams'
+    | 'tokens'
+  >();
 });
 
 it('createTokenAuth', () => {
-  expectTypeOf(createTokenAuth).parameters.toEqualTypeOf<[tokens: ReadonlyArray<{ name: string; token: string; }>]>();
+  expectTypeOf(createTokenAuth).parameters.toEqualTypeOf<
+    [tokens: ReadonlyArray<{ name: string; token: string }>]
+  >();
   expectTypeOf(createTokenAuth).returns.toEqualTypeOf<TokenAuth>();
 });
 
@@ -59,7 +151,9 @@ it('HealthState', () => {
 });
 
 it('LogEntry', () => {
-  expectTypeOf<keyof LogEntry>().toEqualTypeOf<'fields' | 'id' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'>();
+  expectTypeOf<keyof LogEntry>().toEqualTypeOf<
+    'fields' | 'id' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'
+  >();
 });
 
 it('ManagerEvent', () => {
@@ -79,7 +173,9 @@ it('ServiceQuery', () => {
 });
 
 it('ServiceUpdateResult', () => {
-  expectTypeOf<keyof ServiceUpdateResult>().toEqualTypeOf<'applied_now' | 'changed' | 'pending_restart' | 'restarted' | 'service'>();
+  expectTypeOf<keyof ServiceUpdateResult>().toEqualTypeOf<
+    'applied_now' | 'changed' | 'pending_restart' | 'restarted' | 'service'
+  >();
 });
 
 it('toAppError', () => {

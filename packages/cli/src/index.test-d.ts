@@ -2,7 +2,47 @@
 // The type half of @myagent/cli's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
-import { applyConfig, cliVersion, commandHelp, createCLI, createClient, errorLine, errorLines, exitCodeOf, findConfig, formatCondition, loadConfig, parseCLI, parseCondition, planApply, programHelp, readEvents, runCLI, type ApplyOptions, type Change, type CliError, type CliIO, type ClientOptions, type CommandContext, type CommandSpec, type ConfigError, type Current, type ExitCode, type GlobalOptions, type LoadedConfig, type ManagerClient, type OptionSpec, type OptionType, type OptionValues, type ParsedCLI, type ParsedCondition, type Plan, type Reply, type RunOptions, type StreamEvent } from './index.js';
+import {
+  type ApplyOptions,
+  applyConfig,
+  type Change,
+  type CliError,
+  type ClientOptions,
+  type CliIO,
+  type CommandContext,
+  type CommandSpec,
+  type ConfigError,
+  type Current,
+  cliVersion,
+  commandHelp,
+  createCLI,
+  createClient,
+  type ExitCode,
+  errorLine,
+  errorLines,
+  exitCodeOf,
+  findConfig,
+  formatCondition,
+  type GlobalOptions,
+  type LoadedConfig,
+  loadConfig,
+  type ManagerClient,
+  type OptionSpec,
+  type OptionType,
+  type OptionValues,
+  type ParsedCLI,
+  type ParsedCondition,
+  type Plan,
+  parseCLI,
+  parseCondition,
+  planApply,
+  programHelp,
+  type Reply,
+  type RunOptions,
+  readEvents,
+  runCLI,
+  type StreamEvent,
+} from './index.js';
 
 it('applyConfig', () => {
   expectTypeOf(applyConfig).returns.toEqualTypeOf<Promise<number>>();
@@ -13,7 +53,7 @@ it('ApplyOptions', () => {
 });
 
 it('Change', () => {
-  expectTypeOf<Change['kind']>().toEqualTypeOf<"service" | "rule">();
+  expectTypeOf<Change['kind']>().toEqualTypeOf<'service' | 'rule'>();
 });
 
 it('ClientOptions', () => {
@@ -21,7 +61,9 @@ it('ClientOptions', () => {
 });
 
 it('CliError', () => {
-  expectTypeOf<keyof CliError>().toEqualTypeOf<'cause' | 'code' | 'exitCode' | 'message' | 'name' | 'stack'>();
+  expectTypeOf<keyof CliError>().toEqualTypeOf<
+    'cause' | 'code' | 'exitCode' | 'message' | 'name' | 'stack'
+  >();
 });
 
 it('CliIO', () => {
@@ -43,11 +85,23 @@ it('commandHelp', () => {
 });
 
 it('CommandSpec', () => {
-  expectTypeOf<keyof CommandSpec>().toEqualTypeOf<'aliases' | 'description' | 'examples' | 'notes' | 'options' | 'passThrough' | 'run' | 'usage' | 'validate'>();
+  expectTypeOf<keyof CommandSpec>().toEqualTypeOf<
+    | 'aliases'
+    | 'description'
+    | 'examples'
+    | 'notes'
+    | 'options'
+    | 'passThrough'
+    | 'run'
+    | 'usage'
+    | 'validate'
+  >();
 });
 
 it('ConfigError', () => {
-  expectTypeOf<keyof ConfigError>().toEqualTypeOf<'cause' | 'code' | 'details' | 'exitCode' | 'file' | 'message' | 'name' | 'problems' | 'stack'>();
+  expectTypeOf<keyof ConfigError>().toEqualTypeOf<
+    'cause' | 'code' | 'details' | 'exitCode' | 'file' | 'message' | 'name' | 'problems' | 'stack'
+  >();
 });
 
 it('createCLI', () => {
@@ -56,7 +110,31 @@ it('createCLI', () => {
 
 it('createClient', () => {
   expectTypeOf(createClient).parameters.toEqualTypeOf<[options: ClientOptions]>();
-  expectTypeOf<keyof ReturnType<typeof createClient>>().toEqualTypeOf<'checkService' | 'createRule' | 'deleteRule' | 'disconnect' | 'events' | 'explainRoute' | 'followLogs' | 'getService' | 'healthOverview' | 'info' | 'listConnections' | 'listRules' | 'listServices' | 'registerService' | 'searchLogs' | 'serviceAction' | 'serviceLogs' | 'statsOverview' | 'systemStats' | 'unregisterService' | 'updateRule' | 'updateService' | 'url'>();
+  expectTypeOf<keyof ReturnType<typeof createClient>>().toEqualTypeOf<
+    | 'checkService'
+    | 'createRule'
+    | 'deleteRule'
+    | 'disconnect'
+    | 'events'
+    | 'explainRoute'
+    | 'followLogs'
+    | 'getService'
+    | 'healthOverview'
+    | 'info'
+    | 'listConnections'
+    | 'listRules'
+    | 'listServices'
+    | 'registerService'
+    | 'searchLogs'
+    | 'serviceAction'
+    | 'serviceLogs'
+    | 'statsOverview'
+    | 'systemStats'
+    | 'unregisterService'
+    | 'updateRule'
+    | 'updateService'
+    | 'url'
+  >();
 });
 
 it('Current', () => {
@@ -88,7 +166,9 @@ it('findConfig', () => {
 });
 
 it('formatCondition', () => {
-  expectTypeOf(formatCondition).parameters.toEqualTypeOf<[condition: { field: string; operator: string; value: string | Array<string>; }]>();
+  expectTypeOf(formatCondition).parameters.toEqualTypeOf<
+    [condition: { field: string; operator: string; value: string | Array<string> }]
+  >();
   expectTypeOf(formatCondition).returns.toEqualTypeOf<string>();
 });
 
@@ -106,23 +186,53 @@ it('LoadedConfig', () => {
 });
 
 it('ManagerClient', () => {
-  expectTypeOf<keyof ManagerClient>().toEqualTypeOf<'checkService' | 'createRule' | 'deleteRule' | 'disconnect' | 'events' | 'explainRoute' | 'followLogs' | 'getService' | 'healthOverview' | 'info' | 'listConnections' | 'listRules' | 'listServices' | 'registerService' | 'searchLogs' | 'serviceAction' | 'serviceLogs' | 'statsOverview' | 'systemStats' | 'unregisterService' | 'updateRule' | 'updateService' | 'url'>();
+  expectTypeOf<keyof ManagerClient>().toEqualTypeOf<
+    | 'checkService'
+    | 'createRule'
+    | 'deleteRule'
+    | 'disconnect'
+    | 'events'
+    | 'explainRoute'
+    | 'followLogs'
+    | 'getService'
+    | 'healthOverview'
+    | 'info'
+    | 'listConnections'
+    | 'listRules'
+    | 'listServices'
+    | 'registerService'
+    | 'searchLogs'
+    | 'serviceAction'
+    | 'serviceLogs'
+    | 'statsOverview'
+    | 'systemStats'
+    | 'unregisterService'
+    | 'updateRule'
+    | 'updateService'
+    | 'url'
+  >();
 });
 
 it('OptionSpec', () => {
-  expectTypeOf<keyof OptionSpec>().toEqualTypeOf<'choices' | 'defaultText' | 'description' | 'flags' | 'max' | 'min' | 'type'>();
+  expectTypeOf<keyof OptionSpec>().toEqualTypeOf<
+    'choices' | 'defaultText' | 'description' | 'flags' | 'max' | 'min' | 'type'
+  >();
 });
 
 it('OptionType', () => {
-  expectTypeOf<OptionType>().toEqualTypeOf<"string" | "boolean" | "repeat" | "int" | "seconds" | "list">();
+  expectTypeOf<OptionType>().toEqualTypeOf<'string' | 'boolean' | 'repeat' | 'int' | 'seconds' | 'list'>();
 });
 
 it('OptionValues', () => {
-  expectTypeOf<OptionValues>().toEqualTypeOf<{ [x: string]: string | number | boolean | Array<string> | undefined; }>();
+  expectTypeOf<OptionValues>().toEqualTypeOf<{
+    [x: string]: string | number | boolean | Array<string> | undefined;
+  }>();
 });
 
 it('parseCLI', () => {
-  expectTypeOf(parseCLI).parameters.toEqualTypeOf<[argv: ReadonlyArray<string>, io?: Pick<CliIO, "env" | "cwd">, commands?: ReadonlyArray<CommandSpec>]>();
+  expectTypeOf(parseCLI).parameters.toEqualTypeOf<
+    [argv: ReadonlyArray<string>, io?: Pick<CliIO, 'env' | 'cwd'>, commands?: ReadonlyArray<CommandSpec>]
+  >();
   expectTypeOf(parseCLI).returns.toEqualTypeOf<ParsedCLI>();
 });
 
@@ -132,7 +242,7 @@ it('parseCondition', () => {
 });
 
 it('ParsedCLI', () => {
-  expectTypeOf<ParsedCLI['kind']>().toEqualTypeOf<"help" | "version" | "run">();
+  expectTypeOf<ParsedCLI['kind']>().toEqualTypeOf<'help' | 'version' | 'run'>();
 });
 
 it('ParsedCondition', () => {
@@ -144,7 +254,77 @@ it('Plan', () => {
 });
 
 it('planApply', () => {
-  expectTypeOf(planApply).parameters.toEqualTypeOf<[desired: { $schema?: string | undefined; services: Array<{ path: string; config: { max_sessions: number; session_timeout: number; heartbeat_interval: number; run_timeout: number; memory_limit_mb: number | null; cpu_limit_percent: number | null; auto_restart: boolean; max_restart_count: number; restart_delay: number; health_check_enabled: boolean; health_check_interval: number; health_check_timeout: number; environment: { [x: string]: string; }; }; name: string; description: string; host: string; port: number | null; tags: Array<string>; auto_start: boolean; }>; rules: Array<{ name: string; priority: number; enabled: boolean; conditions: Array<{ field: string; operator: "equals" | "not_equals" | "contains" | "not_contains" | "starts_with" | "ends_with" | "regex_match" | "in_list" | "not_in_list" | "ip_in_range"; value: string | Array<string>; case_sensitive: boolean; }>; target_strategy: "round_robin" | "least_connections" | "weighted_random" | "hash_based" | "tag_based"; target_services: Array<string>; target_tags: Array<string>; weight: number; fallback_strategy: "round_robin" | "least_connections" | "weighted_random" | "hash_based" | "tag_based" | null; description: string; }>; }, current: Current, options: { prune: boolean; }]>();
+  expectTypeOf(planApply).parameters.toEqualTypeOf<
+    [
+      desired: {
+        $schema?: string | undefined;
+        services: Array<{
+          path: string;
+          config: {
+            max_sessions: number;
+            session_timeout: number;
+            heartbeat_interval: number;
+            run_timeout: number;
+            memory_limit_mb: number | null;
+            cpu_limit_percent: number | null;
+            auto_restart: boolean;
+            max_restart_count: number;
+            restart_delay: number;
+            health_check_enabled: boolean;
+            health_check_interval: number;
+            health_check_timeout: number;
+            environment: { [x: string]: string };
+          };
+          name: string;
+          description: string;
+          host: string;
+          port: number | null;
+          tags: Array<string>;
+          auto_start: boolean;
+        }>;
+        rules: Array<{
+          name: string;
+          priority: number;
+          enabled: boolean;
+          conditions: Array<{
+            field: string;
+            operator:
+              | 'equals'
+              | 'not_equals'
+              | 'contains'
+              | 'not_contains'
+              | 'starts_with'
+              | 'ends_with'
+              | 'regex_match'
+              | 'in_list'
+              | 'not_in_list'
+              | 'ip_in_range';
+            value: string | Array<string>;
+            case_sensitive: boolean;
+          }>;
+          target_strategy:
+            | 'round_robin'
+            | 'least_connections'
+            | 'weighted_random'
+            | 'hash_based'
+            | 'tag_based';
+          target_services: Array<string>;
+          target_tags: Array<string>;
+          weight: number;
+          fallback_strategy:
+            | 'round_robin'
+            | 'least_connections'
+            | 'weighted_random'
+            | 'hash_based'
+            | 'tag_based'
+            | null;
+          description: string;
+        }>;
+      },
+      current: Current,
+      options: { prune: boolean },
+    ]
+  >();
   expectTypeOf(planApply).returns.toEqualTypeOf<Plan>();
 });
 
@@ -154,7 +334,9 @@ it('programHelp', () => {
 });
 
 it('readEvents', () => {
-  expectTypeOf(readEvents).parameters.toEqualTypeOf<[body: ReadableStream<Uint8Array<ArrayBufferLike>>, signal?: AbortSignal]>();
+  expectTypeOf(readEvents).parameters.toEqualTypeOf<
+    [body: ReadableStream<Uint8Array<ArrayBufferLike>>, signal?: AbortSignal]
+  >();
   expectTypeOf(readEvents).returns.toEqualTypeOf<AsyncGenerator<StreamEvent, any, any>>();
 });
 
@@ -163,7 +345,9 @@ it('Reply', () => {
 });
 
 it('runCLI', () => {
-  expectTypeOf(runCLI).parameters.toEqualTypeOf<[argv: ReadonlyArray<string>, io: CliIO, options?: RunOptions]>();
+  expectTypeOf(runCLI).parameters.toEqualTypeOf<
+    [argv: ReadonlyArray<string>, io: CliIO, options?: RunOptions]
+  >();
   expectTypeOf(runCLI).returns.toEqualTypeOf<Promise<number>>();
 });
 

@@ -2,26 +2,78 @@
 // The type half of @myagent/health's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
-import { checkResources, checkStatus, checkWebSocket, combineChecks, createHealthMonitor, createProcResourceProbe, type HealthMonitor, type HealthMonitorError, type HealthMonitorEvents, type HealthMonitorOptions, type HealthResultSink, type HealthSummary, type HealthTarget, type HealthTargetSource, type HealthTransition, type ProcResourceProbeOptions, type ResourceLimits, type ResourceProbe, type ResourceUsage, type RestartRequest, type ServiceHealthState, type ThresholdOptions, type WebSocketCheckOptions, type WebSocketCheckResult } from './index.js';
+import {
+  checkResources,
+  checkStatus,
+  checkWebSocket,
+  combineChecks,
+  createHealthMonitor,
+  createProcResourceProbe,
+  type HealthMonitor,
+  type HealthMonitorError,
+  type HealthMonitorEvents,
+  type HealthMonitorOptions,
+  type HealthResultSink,
+  type HealthSummary,
+  type HealthTarget,
+  type HealthTargetSource,
+  type HealthTransition,
+  type ProcResourceProbeOptions,
+  type ResourceLimits,
+  type ResourceProbe,
+  type ResourceUsage,
+  type RestartRequest,
+  type ServiceHealthState,
+  type ThresholdOptions,
+  type WebSocketCheckOptions,
+  type WebSocketCheckResult,
+} from './index.js';
 
 it('checkResources', () => {
-  expectTypeOf(checkResources).parameters.toEqualTypeOf<[usage: ResourceUsage | null, limits?: ResourceLimits]>();
-  expectTypeOf(checkResources).returns.toEqualTypeOf<{ status: "healthy" | "unhealthy" | "degraded" | "unknown"; message: string; details?: { [x: string]: unknown; } | undefined; }>();
+  expectTypeOf(checkResources).parameters.toEqualTypeOf<
+    [usage: ResourceUsage | null, limits?: ResourceLimits]
+  >();
+  expectTypeOf(checkResources).returns.toEqualTypeOf<{
+    status: 'healthy' | 'unhealthy' | 'degraded' | 'unknown';
+    message: string;
+    details?: { [x: string]: unknown } | undefined;
+  }>();
 });
 
 it('checkStatus', () => {
-  expectTypeOf(checkStatus).parameters.toEqualTypeOf<[status: "unhealthy" | "stopped" | "starting" | "running" | "stopping" | "error"]>();
-  expectTypeOf(checkStatus).returns.toEqualTypeOf<{ status: "healthy" | "unhealthy" | "degraded" | "unknown"; message: string; details?: { [x: string]: unknown; } | undefined; }>();
+  expectTypeOf(checkStatus).parameters.toEqualTypeOf<
+    [status: 'unhealthy' | 'stopped' | 'starting' | 'running' | 'stopping' | 'error']
+  >();
+  expectTypeOf(checkStatus).returns.toEqualTypeOf<{
+    status: 'healthy' | 'unhealthy' | 'degraded' | 'unknown';
+    message: string;
+    details?: { [x: string]: unknown } | undefined;
+  }>();
 });
 
 it('checkWebSocket', () => {
-  expectTypeOf(checkWebSocket).parameters.toEqualTypeOf<[endpoint: string, options?: WebSocketCheckOptions]>();
+  expectTypeOf(checkWebSocket).parameters.toEqualTypeOf<
+    [endpoint: string, options?: WebSocketCheckOptions]
+  >();
   expectTypeOf(checkWebSocket).returns.toEqualTypeOf<Promise<WebSocketCheckResult>>();
 });
 
 it('combineChecks', () => {
-  expectTypeOf(combineChecks).parameters.toEqualTypeOf<[checks: Readonly<Record<string, { status: "healthy" | "unhealthy" | "degraded" | "unknown"; message: string; details?: { [x: string]: unknown; } | undefined; }>>]>();
-  expectTypeOf(combineChecks).returns.toEqualTypeOf<"healthy" | "unhealthy" | "degraded" | "unknown">();
+  expectTypeOf(combineChecks).parameters.toEqualTypeOf<
+    [
+      checks: Readonly<
+        Record<
+          string,
+          {
+            status: 'healthy' | 'unhealthy' | 'degraded' | 'unknown';
+            message: string;
+            details?: { [x: string]: unknown } | undefined;
+          }
+        >
+      >,
+    ]
+  >();
+  expectTypeOf(combineChecks).returns.toEqualTypeOf<'healthy' | 'unhealthy' | 'degraded' | 'unknown'>();
 });
 
 it('createHealthMonitor', () => {
@@ -35,7 +87,22 @@ it('createProcResourceProbe', () => {
 });
 
 it('HealthMonitor', () => {
-  expectTypeOf<keyof HealthMonitor>().toEqualTypeOf<typeof Symbol.asyncDispose | 'checkAll' | 'checkService' | 'forget' | 'getHistory' | 'getState' | 'getSummary' | 'off' | 'on' | 'once' | 'running' | 'start' | 'stop' | 'sync'>();
+  expectTypeOf<keyof HealthMonitor>().toEqualTypeOf<
+    | typeof Symbol.asyncDispose
+    | 'checkAll'
+    | 'checkService'
+    | 'forget'
+    | 'getHistory'
+    | 'getState'
+    | 'getSummary'
+    | 'off'
+    | 'on'
+    | 'once'
+    | 'running'
+    | 'start'
+    | 'stop'
+    | 'sync'
+  >();
 });
 
 it('HealthMonitorError', () => {
@@ -47,7 +114,18 @@ it('HealthMonitorEvents', () => {
 });
 
 it('HealthMonitorOptions', () => {
-  expectTypeOf<keyof HealthMonitorOptions>().toEqualTypeOf<'closeGraceMs' | 'concurrency' | 'historyLimit' | 'probe' | 'sink' | 'sinkKeep' | 'source' | 'syncIntervalMs' | 'thresholds' | 'unhealthyGraceMs'>();
+  expectTypeOf<keyof HealthMonitorOptions>().toEqualTypeOf<
+    | 'closeGraceMs'
+    | 'concurrency'
+    | 'historyLimit'
+    | 'probe'
+    | 'sink'
+    | 'sinkKeep'
+    | 'source'
+    | 'syncIntervalMs'
+    | 'thresholds'
+    | 'unhealthyGraceMs'
+  >();
 });
 
 it('HealthResultSink', () => {
@@ -55,11 +133,15 @@ it('HealthResultSink', () => {
 });
 
 it('HealthSummary', () => {
-  expectTypeOf<keyof HealthSummary>().toEqualTypeOf<'degraded' | 'healthy' | 'last_check' | 'total' | 'total_services' | 'unhealthy' | 'unknown'>();
+  expectTypeOf<keyof HealthSummary>().toEqualTypeOf<
+    'degraded' | 'healthy' | 'last_check' | 'total' | 'total_services' | 'unhealthy' | 'unknown'
+  >();
 });
 
 it('HealthTarget', () => {
-  expectTypeOf<keyof HealthTarget>().toEqualTypeOf<'config' | 'endpoint' | 'host' | 'name' | 'pid' | 'port' | 'service_id' | 'status'>();
+  expectTypeOf<keyof HealthTarget>().toEqualTypeOf<
+    'config' | 'endpoint' | 'host' | 'name' | 'pid' | 'port' | 'service_id' | 'status'
+  >();
 });
 
 it('HealthTargetSource', () => {
@@ -67,7 +149,9 @@ it('HealthTargetSource', () => {
 });
 
 it('HealthTransition', () => {
-  expectTypeOf<keyof HealthTransition>().toEqualTypeOf<'from' | 'result' | 'service_id' | 'timestamp' | 'to'>();
+  expectTypeOf<keyof HealthTransition>().toEqualTypeOf<
+    'from' | 'result' | 'service_id' | 'timestamp' | 'to'
+  >();
 });
 
 it('ProcResourceProbeOptions', () => {
@@ -87,11 +171,15 @@ it('ResourceUsage', () => {
 });
 
 it('RestartRequest', () => {
-  expectTypeOf<keyof RestartRequest>().toEqualTypeOf<'reason' | 'result' | 'service_id' | 'unhealthy_since'>();
+  expectTypeOf<keyof RestartRequest>().toEqualTypeOf<
+    'reason' | 'result' | 'service_id' | 'unhealthy_since'
+  >();
 });
 
 it('ServiceHealthState', () => {
-  expectTypeOf<keyof ServiceHealthState>().toEqualTypeOf<'last_result' | 'service_id' | 'since' | 'status' | 'streak'>();
+  expectTypeOf<keyof ServiceHealthState>().toEqualTypeOf<
+    'last_result' | 'service_id' | 'since' | 'status' | 'streak'
+  >();
 });
 
 it('ThresholdOptions', () => {
@@ -103,5 +191,7 @@ it('WebSocketCheckOptions', () => {
 });
 
 it('WebSocketCheckResult', () => {
-  expectTypeOf<keyof WebSocketCheckResult>().toEqualTypeOf<'details' | 'message' | 'response_time_ms' | 'status'>();
+  expectTypeOf<keyof WebSocketCheckResult>().toEqualTypeOf<
+    'details' | 'message' | 'response_time_ms' | 'status'
+  >();
 });

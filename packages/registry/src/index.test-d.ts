@@ -3,7 +3,41 @@
 // a change here is a change of the public types: review it, and add a changeset.
 import type { EventEmitter } from 'node:events';
 import { expectTypeOf, it } from 'vitest';
-import { allocatePort, checkAgentModule, createRegistry, isAlive, isPortFree, parseLogLine, pingOnce, portState, waitUntilReady, type AgentCheckOptions, type AgentCheckResult, type BulkResult, type CommandSpec, type ExitEvent, type ListLogsOptions, type LogSink, type PortRange, type PortState, type ReconcileReport, type RecordedProcess, type RegistryEvents, type RegistryOptions, type RestartEvent, type RestartLimitEvent, type RestartPolicyOptions, type SearchLogsOptions, type ServiceListFilter, type ServiceRegistry, type ServiceStore, type ServiceUpdate, type StatusEvent, type StatusPatch, type WaitUntilReadyOptions } from './index.js';
+import {
+  type AgentCheckOptions,
+  type AgentCheckResult,
+  allocatePort,
+  type BulkResult,
+  type CommandSpec,
+  checkAgentModule,
+  createRegistry,
+  type ExitEvent,
+  isAlive,
+  isPortFree,
+  type ListLogsOptions,
+  type LogSink,
+  type PortRange,
+  type PortState,
+  parseLogLine,
+  pingOnce,
+  portState,
+  type ReconcileReport,
+  type RecordedProcess,
+  type RegistryEvents,
+  type RegistryOptions,
+  type RestartEvent,
+  type RestartLimitEvent,
+  type RestartPolicyOptions,
+  type SearchLogsOptions,
+  type ServiceListFilter,
+  type ServiceRegistry,
+  type ServiceStore,
+  type ServiceUpdate,
+  type StatusEvent,
+  type StatusPatch,
+  type WaitUntilReadyOptions,
+  waitUntilReady,
+} from './index.js';
 
 it('AgentCheckOptions', () => {
   expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'env' | 'timeoutMs'>();
@@ -14,7 +48,9 @@ it('AgentCheckResult', () => {
 });
 
 it('allocatePort', () => {
-  expectTypeOf(allocatePort).parameters.toEqualTypeOf<[host: string, range: PortRange, taken: ReadonlySet<number>]>();
+  expectTypeOf(allocatePort).parameters.toEqualTypeOf<
+    [host: string, range: PortRange, taken: ReadonlySet<number>]
+  >();
   expectTypeOf(allocatePort).returns.toEqualTypeOf<Promise<number>>();
 });
 
@@ -37,7 +73,9 @@ it('createRegistry', () => {
 });
 
 it('ExitEvent', () => {
-  expectTypeOf<keyof ExitEvent>().toEqualTypeOf<'code' | 'expected' | 'pid' | 'service_id' | 'signal' | 'stderr_tail'>();
+  expectTypeOf<keyof ExitEvent>().toEqualTypeOf<
+    'code' | 'expected' | 'pid' | 'service_id' | 'signal' | 'stderr_tail'
+  >();
 });
 
 it('isAlive', () => {
@@ -59,8 +97,17 @@ it('LogSink', () => {
 });
 
 it('parseLogLine', () => {
-  expectTypeOf(parseLogLine).parameters.toEqualTypeOf<[serviceId: string, stream: "stdout" | "stderr", text: string]>();
-  expectTypeOf(parseLogLine).returns.toEqualTypeOf<{ service_id: string; timestamp: string; level: "debug" | "info" | "warn" | "error"; stream: "stdout" | "stderr"; message: string; fields: { [x: string]: unknown; }; }>();
+  expectTypeOf(parseLogLine).parameters.toEqualTypeOf<
+    [serviceId: string, stream: 'stdout' | 'stderr', text: string]
+  >();
+  expectTypeOf(parseLogLine).returns.toEqualTypeOf<{
+    service_id: string;
+    timestamp: string;
+    level: 'debug' | 'info' | 'warn' | 'error';
+    stream: 'stdout' | 'stderr';
+    message: string;
+    fields: { [x: string]: unknown };
+  }>();
 });
 
 it('pingOnce', () => {
@@ -78,7 +125,7 @@ it('portState', () => {
 });
 
 it('PortState', () => {
-  expectTypeOf<PortState>().toEqualTypeOf<"free" | "in_use">();
+  expectTypeOf<PortState>().toEqualTypeOf<'free' | 'in_use'>();
 });
 
 it('ReconcileReport', () => {
@@ -90,11 +137,28 @@ it('RecordedProcess', () => {
 });
 
 it('RegistryEvents', () => {
-  expectTypeOf<keyof RegistryEvents>().toEqualTypeOf<'error' | 'exit' | 'log' | 'restart' | 'restart_limit' | 'status' | 'stray'>();
+  expectTypeOf<keyof RegistryEvents>().toEqualTypeOf<
+    'error' | 'exit' | 'log' | 'restart' | 'restart_limit' | 'status' | 'stray'
+  >();
 });
 
 it('RegistryOptions', () => {
-  expectTypeOf<keyof RegistryOptions>().toEqualTypeOf<'agentCheck' | 'baseEnv' | 'command' | 'cwd' | 'logFlushMs' | 'logs' | 'maxLogLines' | 'portRange' | 'readyTimeoutMs' | 'restart' | 'serverArgs' | 'statsIntervalMs' | 'stopGraceMs' | 'store'>();
+  expectTypeOf<keyof RegistryOptions>().toEqualTypeOf<
+    | 'agentCheck'
+    | 'baseEnv'
+    | 'command'
+    | 'cwd'
+    | 'logFlushMs'
+    | 'logs'
+    | 'maxLogLines'
+    | 'portRange'
+    | 'readyTimeoutMs'
+    | 'restart'
+    | 'serverArgs'
+    | 'statsIntervalMs'
+    | 'stopGraceMs'
+    | 'store'
+  >();
 });
 
 it('RestartEvent', () => {
@@ -106,7 +170,9 @@ it('RestartLimitEvent', () => {
 });
 
 it('RestartPolicyOptions', () => {
-  expectTypeOf<keyof RestartPolicyOptions>().toEqualTypeOf<'backoffFactor' | 'healthyResetMs' | 'maxDelayMs' | 'windowMs'>();
+  expectTypeOf<keyof RestartPolicyOptions>().toEqualTypeOf<
+    'backoffFactor' | 'healthyResetMs' | 'maxDelayMs' | 'windowMs'
+  >();
 });
 
 it('SearchLogsOptions', () => {
@@ -118,11 +184,44 @@ it('ServiceListFilter', () => {
 });
 
 it('ServiceRegistry', () => {
-  expectTypeOf<Exclude<keyof ServiceRegistry, keyof EventEmitter>>().toEqualTypeOf<typeof Symbol.asyncDispose | 'close' | 'flushLogs' | 'get' | 'logs' | 'markHealthy' | 'markUnhealthy' | 'pid' | 'reconcile' | 'refreshStats' | 'register' | 'restart' | 'restartFailed' | 'searchLogs' | 'start' | 'startAll' | 'stop' | 'stopAll' | 'unregister' | 'update'>();
+  expectTypeOf<Exclude<keyof ServiceRegistry, keyof EventEmitter>>().toEqualTypeOf<
+    | typeof Symbol.asyncDispose
+    | 'close'
+    | 'flushLogs'
+    | 'get'
+    | 'logs'
+    | 'markHealthy'
+    | 'markUnhealthy'
+    | 'pid'
+    | 'reconcile'
+    | 'refreshStats'
+    | 'register'
+    | 'restart'
+    | 'restartFailed'
+    | 'searchLogs'
+    | 'start'
+    | 'startAll'
+    | 'stop'
+    | 'stopAll'
+    | 'unregister'
+    | 'update'
+  >();
 });
 
 it('ServiceStore', () => {
-  expectTypeOf<keyof ServiceStore>().toEqualTypeOf<'clearProcess' | 'delete' | 'get' | 'getByName' | 'list' | 'listProcesses' | 'save' | 'setProcess' | 'setRestartCount' | 'updateStats' | 'updateStatus'>();
+  expectTypeOf<keyof ServiceStore>().toEqualTypeOf<
+    | 'clearProcess'
+    | 'delete'
+    | 'get'
+    | 'getByName'
+    | 'list'
+    | 'listProcesses'
+    | 'save'
+    | 'setProcess'
+    | 'setRestartCount'
+    | 'updateStats'
+    | 'updateStatus'
+  >();
 });
 
 it('ServiceUpdate', () => {
@@ -134,7 +233,9 @@ it('StatusEvent', () => {
 });
 
 it('StatusPatch', () => {
-  expectTypeOf<keyof StatusPatch>().toEqualTypeOf<'error_message' | 'expected' | 'restart_due_at' | 'started_at'>();
+  expectTypeOf<keyof StatusPatch>().toEqualTypeOf<
+    'error_message' | 'expected' | 'restart_due_at' | 'started_at'
+  >();
 });
 
 it('waitUntilReady', () => {

@@ -2,7 +2,38 @@
 // The type half of @myagent/router's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
-import { createRouter, hashString, inCidr, parseCidr, parseIp, readContextField, unroutableReason, type ActiveConnectionFilter, type AffinityBinding, type AffinityOptions, type AffinityTable, type CandidatePool, type Candidates, type Cidr, type ConditionTrace, type ConnectionRegistration, type ConnectionStats, type ConnectionTable, type ContextValue, type Exclusion, type IpWords, type RouteCandidate, type RouteContext, type RouteDecision, type RouteExplanation, type RouteReason, type Router, type RouterOptions, type RuleInput, type RuleTrace } from './index.js';
+import {
+  type ActiveConnectionFilter,
+  type AffinityBinding,
+  type AffinityOptions,
+  type AffinityTable,
+  type CandidatePool,
+  type Candidates,
+  type Cidr,
+  type ConditionTrace,
+  type ConnectionRegistration,
+  type ConnectionStats,
+  type ConnectionTable,
+  type ContextValue,
+  createRouter,
+  type Exclusion,
+  hashString,
+  type IpWords,
+  inCidr,
+  parseCidr,
+  parseIp,
+  type RouteCandidate,
+  type RouteContext,
+  type RouteDecision,
+  type RouteExplanation,
+  type RouteReason,
+  type Router,
+  type RouterOptions,
+  type RuleInput,
+  type RuleTrace,
+  readContextField,
+  unroutableReason,
+} from './index.js';
 
 /** The named members of a type with an index signature. */
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 };
@@ -20,7 +51,9 @@ it('AffinityOptions', () => {
 });
 
 it('AffinityTable', () => {
-  expectTypeOf<keyof AffinityTable>().toEqualTypeOf<'bind' | 'clear' | 'get' | 'maxEntries' | 'release' | 'releaseService' | 'size' | 'ttlMs'>();
+  expectTypeOf<keyof AffinityTable>().toEqualTypeOf<
+    'bind' | 'clear' | 'get' | 'maxEntries' | 'release' | 'releaseService' | 'size' | 'ttlMs'
+  >();
 });
 
 it('CandidatePool', () => {
@@ -28,7 +61,9 @@ it('CandidatePool', () => {
 });
 
 it('Candidates', () => {
-  expectTypeOf<Candidates<RouteCandidate>>().toEqualTypeOf<ReadonlyArray<RouteCandidate> | CandidatePool<RouteCandidate>>();
+  expectTypeOf<Candidates<RouteCandidate>>().toEqualTypeOf<
+    ReadonlyArray<RouteCandidate> | CandidatePool<RouteCandidate>
+  >();
 });
 
 it('Cidr', () => {
@@ -40,19 +75,41 @@ it('ConditionTrace', () => {
 });
 
 it('ConnectionRegistration', () => {
-  expectTypeOf<keyof ConnectionRegistration>().toEqualTypeOf<'bytes_received' | 'bytes_sent' | 'client_ip' | 'client_port' | 'connected_at' | 'connection_id' | 'disconnected_at' | 'last_activity' | 'message_count' | 'routing_metadata' | 'routing_strategy' | 'session_id' | 'status' | 'target_service_id' | 'user_agent'>();
+  expectTypeOf<keyof ConnectionRegistration>().toEqualTypeOf<
+    | 'bytes_received'
+    | 'bytes_sent'
+    | 'client_ip'
+    | 'client_port'
+    | 'connected_at'
+    | 'connection_id'
+    | 'disconnected_at'
+    | 'last_activity'
+    | 'message_count'
+    | 'routing_metadata'
+    | 'routing_strategy'
+    | 'session_id'
+    | 'status'
+    | 'target_service_id'
+    | 'user_agent'
+  >();
 });
 
 it('ConnectionStats', () => {
-  expectTypeOf<keyof ConnectionStats>().toEqualTypeOf<'active_connections' | 'by_service' | 'by_status' | 'total_connections'>();
+  expectTypeOf<keyof ConnectionStats>().toEqualTypeOf<
+    'active_connections' | 'by_service' | 'by_status' | 'total_connections'
+  >();
 });
 
 it('ConnectionTable', () => {
-  expectTypeOf<keyof ConnectionTable>().toEqualTypeOf<'active' | 'count' | 'get' | 'register' | 'size' | 'stats' | 'unregister' | 'update'>();
+  expectTypeOf<keyof ConnectionTable>().toEqualTypeOf<
+    'active' | 'count' | 'get' | 'register' | 'size' | 'stats' | 'unregister' | 'update'
+  >();
 });
 
 it('ContextValue', () => {
-  expectTypeOf<ContextValue>().toEqualTypeOf<string | number | boolean | ReadonlyArray<string> | null | undefined>();
+  expectTypeOf<ContextValue>().toEqualTypeOf<
+    string | number | boolean | ReadonlyArray<string> | null | undefined
+  >();
 });
 
 it('createRouter', () => {
@@ -94,11 +151,15 @@ it('readContextField', () => {
 });
 
 it('RouteCandidate', () => {
-  expectTypeOf<keyof RouteCandidate>().toEqualTypeOf<'healthy' | 'name' | 'service_id' | 'status' | 'tags' | 'weight'>();
+  expectTypeOf<keyof RouteCandidate>().toEqualTypeOf<
+    'healthy' | 'name' | 'service_id' | 'status' | 'tags' | 'weight'
+  >();
 });
 
 it('RouteContext', () => {
-  expectTypeOf<KnownKeys<RouteContext>>().toEqualTypeOf<'client_ip' | 'client_port' | 'headers' | 'query_params' | 'session_id' | 'user_agent'>();
+  expectTypeOf<KnownKeys<RouteContext>>().toEqualTypeOf<
+    'client_ip' | 'client_port' | 'headers' | 'query_params' | 'session_id' | 'user_agent'
+  >();
   expectTypeOf<RouteContext[string]>().toEqualTypeOf<unknown>();
 });
 
@@ -107,27 +168,67 @@ it('RouteDecision', () => {
 });
 
 it('RouteExplanation', () => {
-  expectTypeOf<keyof RouteExplanation>().toEqualTypeOf<'affinity' | 'candidates' | 'decision' | 'error' | 'ok' | 'pick' | 'pool' | 'rules'>();
+  expectTypeOf<keyof RouteExplanation>().toEqualTypeOf<
+    'affinity' | 'candidates' | 'decision' | 'error' | 'ok' | 'pick' | 'pool' | 'rules'
+  >();
 });
 
 it('Router', () => {
-  expectTypeOf<keyof Router>().toEqualTypeOf<'addRule' | 'affinity' | 'connections' | 'defaultStrategy' | 'explain' | 'getRule' | 'prepare' | 'removeRule' | 'route' | 'rules' | 'setRules' | 'updateRule'>();
+  expectTypeOf<keyof Router>().toEqualTypeOf<
+    | 'addRule'
+    | 'affinity'
+    | 'connections'
+    | 'defaultStrategy'
+    | 'explain'
+    | 'getRule'
+    | 'prepare'
+    | 'removeRule'
+    | 'route'
+    | 'rules'
+    | 'setRules'
+    | 'updateRule'
+  >();
 });
 
 it('RouteReason', () => {
-  expectTypeOf<RouteReason>().toEqualTypeOf<"default" | "affinity" | "rule">();
+  expectTypeOf<RouteReason>().toEqualTypeOf<'default' | 'affinity' | 'rule'>();
 });
 
 it('RouterOptions', () => {
-  expectTypeOf<keyof RouterOptions>().toEqualTypeOf<'affinity' | 'defaultStrategy' | 'hashKey' | 'maxFieldLength' | 'maxRegexInput' | 'now' | 'random' | 'rules'>();
+  expectTypeOf<keyof RouterOptions>().toEqualTypeOf<
+    | 'affinity'
+    | 'defaultStrategy'
+    | 'hashKey'
+    | 'maxFieldLength'
+    | 'maxRegexInput'
+    | 'now'
+    | 'random'
+    | 'rules'
+  >();
 });
 
 it('RuleInput', () => {
-  expectTypeOf<keyof RuleInput>().toEqualTypeOf<'conditions' | 'created_at' | 'description' | 'enabled' | 'fallback_strategy' | 'name' | 'priority' | 'rule_id' | 'target_services' | 'target_strategy' | 'target_tags' | 'updated_at' | 'weight'>();
+  expectTypeOf<keyof RuleInput>().toEqualTypeOf<
+    | 'conditions'
+    | 'created_at'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'rule_id'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'updated_at'
+    | 'weight'
+  >();
 });
 
 it('RuleTrace', () => {
-  expectTypeOf<keyof RuleTrace>().toEqualTypeOf<'conditions' | 'enabled' | 'name' | 'outcome' | 'priority' | 'rule_id' | 'target_count' | 'targets'>();
+  expectTypeOf<keyof RuleTrace>().toEqualTypeOf<
+    'conditions' | 'enabled' | 'name' | 'outcome' | 'priority' | 'rule_id' | 'target_count' | 'targets'
+  >();
 });
 
 it('unroutableReason', () => {

@@ -2,7 +2,54 @@
 // The type half of @myagent/storage-kysely's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
-import { createMigrationProvider, createPostgresStorage, createSqliteStorage, migrateToLatest, openStorage, type AppendHealthOptions, type AuditRepository, type ConnectionCounters, type ConnectionPage, type ConnectionPatch, type ConnectionRepository, type ConnectionStats, type Database, type DeliveryPatch, type HealthRepository, type LeaseRepository, type ListAuditOptions, type ListConnectionsOptions, type ListLogsOptions, type ListRulesOptions, type ListServicesOptions, type LogLineInput, type LogRepository, type ManagerLease, type MetricAggregate, type MetricPoint, type MetricQuery, type MetricRepository, type MetricSampleInput, type MetricTier, type OpenStorageOptions, type PostgresStorageOptions, type RuleRepository, type SearchLogsOptions, type ServicePage, type ServiceProcess, type ServiceRepository, type SqliteStorageOptions, type Storage, type StorageDialect, type StoredLogLine, type StoredWebhook, type TotalMode, type TotalsRepository, type UpdateStatusOptions, type WebhookRepository } from './index.js';
+import {
+  type AppendHealthOptions,
+  type AuditRepository,
+  type ConnectionCounters,
+  type ConnectionPage,
+  type ConnectionPatch,
+  type ConnectionRepository,
+  type ConnectionStats,
+  createMigrationProvider,
+  createPostgresStorage,
+  createSqliteStorage,
+  type Database,
+  type DeliveryPatch,
+  type HealthRepository,
+  type LeaseRepository,
+  type ListAuditOptions,
+  type ListConnectionsOptions,
+  type ListLogsOptions,
+  type ListRulesOptions,
+  type ListServicesOptions,
+  type LogLineInput,
+  type LogRepository,
+  type ManagerLease,
+  type MetricAggregate,
+  type MetricPoint,
+  type MetricQuery,
+  type MetricRepository,
+  type MetricSampleInput,
+  type MetricTier,
+  migrateToLatest,
+  type OpenStorageOptions,
+  openStorage,
+  type PostgresStorageOptions,
+  type RuleRepository,
+  type SearchLogsOptions,
+  type ServicePage,
+  type ServiceProcess,
+  type ServiceRepository,
+  type SqliteStorageOptions,
+  type Storage,
+  type StorageDialect,
+  type StoredLogLine,
+  type StoredWebhook,
+  type TotalMode,
+  type TotalsRepository,
+  type UpdateStatusOptions,
+  type WebhookRepository,
+} from './index.js';
 
 it('AppendHealthOptions', () => {
   expectTypeOf<keyof AppendHealthOptions>().toEqualTypeOf<'keep'>();
@@ -21,15 +68,29 @@ it('ConnectionPage', () => {
 });
 
 it('ConnectionPatch', () => {
-  expectTypeOf<keyof ConnectionPatch>().toEqualTypeOf<'bytes_received' | 'bytes_sent' | 'last_activity' | 'message_count' | 'routing_metadata' | 'routing_strategy' | 'session_id' | 'status' | 'target_service_id'>();
+  expectTypeOf<keyof ConnectionPatch>().toEqualTypeOf<
+    | 'bytes_received'
+    | 'bytes_sent'
+    | 'last_activity'
+    | 'message_count'
+    | 'routing_metadata'
+    | 'routing_strategy'
+    | 'session_id'
+    | 'status'
+    | 'target_service_id'
+  >();
 });
 
 it('ConnectionRepository', () => {
-  expectTypeOf<keyof ConnectionRepository>().toEqualTypeOf<'addCounters' | 'close' | 'closeOpen' | 'get' | 'list' | 'open' | 'pruneClosed' | 'stats' | 'update'>();
+  expectTypeOf<keyof ConnectionRepository>().toEqualTypeOf<
+    'addCounters' | 'close' | 'closeOpen' | 'get' | 'list' | 'open' | 'pruneClosed' | 'stats' | 'update'
+  >();
 });
 
 it('ConnectionStats', () => {
-  expectTypeOf<keyof ConnectionStats>().toEqualTypeOf<'by_status' | 'bytes_received' | 'bytes_sent' | 'message_count' | 'open' | 'open_by_service' | 'total'>();
+  expectTypeOf<keyof ConnectionStats>().toEqualTypeOf<
+    'by_status' | 'bytes_received' | 'bytes_sent' | 'message_count' | 'open' | 'open_by_service' | 'total'
+  >();
 });
 
 it('createMigrationProvider', () => {
@@ -47,7 +108,20 @@ it('createSqliteStorage', () => {
 });
 
 it('Database', () => {
-  expectTypeOf<keyof Database>().toEqualTypeOf<'audit_log' | 'connections' | 'health_checks' | 'manager_lease' | 'metric_samples' | 'routing_rules' | 'service_logs' | 'service_tags' | 'services' | 'stat_totals' | 'webhook_deliveries' | 'webhooks'>();
+  expectTypeOf<keyof Database>().toEqualTypeOf<
+    | 'audit_log'
+    | 'connections'
+    | 'health_checks'
+    | 'manager_lease'
+    | 'metric_samples'
+    | 'routing_rules'
+    | 'service_logs'
+    | 'service_tags'
+    | 'services'
+    | 'stat_totals'
+    | 'webhook_deliveries'
+    | 'webhooks'
+  >();
 });
 
 it('DeliveryPatch', () => {
@@ -55,7 +129,9 @@ it('DeliveryPatch', () => {
 });
 
 it('HealthRepository', () => {
-  expectTypeOf<keyof HealthRepository>().toEqualTypeOf<'append' | 'appendMany' | 'latest' | 'prune' | 'recent'>();
+  expectTypeOf<keyof HealthRepository>().toEqualTypeOf<
+    'append' | 'appendMany' | 'latest' | 'prune' | 'recent'
+  >();
 });
 
 it('LeaseRepository', () => {
@@ -83,7 +159,9 @@ it('ListServicesOptions', () => {
 });
 
 it('LogLineInput', () => {
-  expectTypeOf<keyof LogLineInput>().toEqualTypeOf<'fields' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'>();
+  expectTypeOf<keyof LogLineInput>().toEqualTypeOf<
+    'fields' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'
+  >();
 });
 
 it('LogRepository', () => {
@@ -91,11 +169,13 @@ it('LogRepository', () => {
 });
 
 it('ManagerLease', () => {
-  expectTypeOf<keyof ManagerLease>().toEqualTypeOf<'heartbeat_at' | 'host' | 'owner_id' | 'pid' | 'started_at'>();
+  expectTypeOf<keyof ManagerLease>().toEqualTypeOf<
+    'heartbeat_at' | 'host' | 'owner_id' | 'pid' | 'started_at'
+  >();
 });
 
 it('MetricAggregate', () => {
-  expectTypeOf<MetricAggregate>().toEqualTypeOf<"avg" | "sum">();
+  expectTypeOf<MetricAggregate>().toEqualTypeOf<'avg' | 'sum'>();
 });
 
 it('MetricPoint', () => {
@@ -103,7 +183,9 @@ it('MetricPoint', () => {
 });
 
 it('MetricQuery', () => {
-  expectTypeOf<keyof MetricQuery>().toEqualTypeOf<'aggregate' | 'from' | 'interval' | 'metric' | 'service_id' | 'to'>();
+  expectTypeOf<keyof MetricQuery>().toEqualTypeOf<
+    'aggregate' | 'from' | 'interval' | 'metric' | 'service_id' | 'to'
+  >();
 });
 
 it('MetricRepository', () => {
@@ -128,7 +210,9 @@ it('openStorage', () => {
 });
 
 it('OpenStorageOptions', () => {
-  expectTypeOf<keyof OpenStorageOptions>().toEqualTypeOf<'busyTimeout' | 'maxConnections' | 'path' | 'schema' | 'url'>();
+  expectTypeOf<keyof OpenStorageOptions>().toEqualTypeOf<
+    'busyTimeout' | 'maxConnections' | 'path' | 'schema' | 'url'
+  >();
 });
 
 it('PostgresStorageOptions', () => {
@@ -152,7 +236,21 @@ it('ServiceProcess', () => {
 });
 
 it('ServiceRepository', () => {
-  expectTypeOf<keyof ServiceRepository>().toEqualTypeOf<'clearProcess' | 'delete' | 'get' | 'getByName' | 'incrementRestartCount' | 'list' | 'listProcesses' | 'save' | 'setLastHealthCheck' | 'setProcess' | 'setRestartCount' | 'updateStats' | 'updateStatus'>();
+  expectTypeOf<keyof ServiceRepository>().toEqualTypeOf<
+    | 'clearProcess'
+    | 'delete'
+    | 'get'
+    | 'getByName'
+    | 'incrementRestartCount'
+    | 'list'
+    | 'listProcesses'
+    | 'save'
+    | 'setLastHealthCheck'
+    | 'setProcess'
+    | 'setRestartCount'
+    | 'updateStats'
+    | 'updateStatus'
+  >();
 });
 
 it('SqliteStorageOptions', () => {
@@ -160,23 +258,49 @@ it('SqliteStorageOptions', () => {
 });
 
 it('Storage', () => {
-  expectTypeOf<keyof Storage>().toEqualTypeOf<typeof Symbol.asyncDispose | 'audit' | 'close' | 'connections' | 'dialect' | 'health' | 'lease' | 'logs' | 'metrics' | 'rules' | 'services' | 'totals' | 'webhooks'>();
+  expectTypeOf<keyof Storage>().toEqualTypeOf<
+    | typeof Symbol.asyncDispose
+    | 'audit'
+    | 'close'
+    | 'connections'
+    | 'dialect'
+    | 'health'
+    | 'lease'
+    | 'logs'
+    | 'metrics'
+    | 'rules'
+    | 'services'
+    | 'totals'
+    | 'webhooks'
+  >();
 });
 
 it('StorageDialect', () => {
-  expectTypeOf<StorageDialect>().toEqualTypeOf<"sqlite" | "postgres">();
+  expectTypeOf<StorageDialect>().toEqualTypeOf<'sqlite' | 'postgres'>();
 });
 
 it('StoredLogLine', () => {
-  expectTypeOf<keyof StoredLogLine>().toEqualTypeOf<'fields' | 'id' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'>();
+  expectTypeOf<keyof StoredLogLine>().toEqualTypeOf<
+    'fields' | 'id' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'
+  >();
 });
 
 it('StoredWebhook', () => {
-  expectTypeOf<keyof StoredWebhook>().toEqualTypeOf<'created_at' | 'description' | 'enabled' | 'events' | 'has_secret' | 'secret' | 'updated_at' | 'url' | 'webhook_id'>();
+  expectTypeOf<keyof StoredWebhook>().toEqualTypeOf<
+    | 'created_at'
+    | 'description'
+    | 'enabled'
+    | 'events'
+    | 'has_secret'
+    | 'secret'
+    | 'updated_at'
+    | 'url'
+    | 'webhook_id'
+  >();
 });
 
 it('TotalMode', () => {
-  expectTypeOf<TotalMode>().toEqualTypeOf<"add" | "max" | "set">();
+  expectTypeOf<TotalMode>().toEqualTypeOf<'add' | 'max' | 'set'>();
 });
 
 it('TotalsRepository', () => {
@@ -184,9 +308,13 @@ it('TotalsRepository', () => {
 });
 
 it('UpdateStatusOptions', () => {
-  expectTypeOf<keyof UpdateStatusOptions>().toEqualTypeOf<'error_message' | 'expected' | 'restart_due_at' | 'started_at'>();
+  expectTypeOf<keyof UpdateStatusOptions>().toEqualTypeOf<
+    'error_message' | 'expected' | 'restart_due_at' | 'started_at'
+  >();
 });
 
 it('WebhookRepository', () => {
-  expectTypeOf<keyof WebhookRepository>().toEqualTypeOf<'addDelivery' | 'delete' | 'deliveries' | 'get' | 'list' | 'pruneDeliveries' | 'save' | 'updateDelivery'>();
+  expectTypeOf<keyof WebhookRepository>().toEqualTypeOf<
+    'addDelivery' | 'delete' | 'deliveries' | 'get' | 'list' | 'pruneDeliveries' | 'save' | 'updateDelivery'
+  >();
 });

@@ -1,20 +1,78 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/ws-runtime's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
-import { expectTypeOf, it } from 'vitest';
+
 import type { AgentModule } from '@myagent/models';
-import { createAgentRuntime, createStateSigner, guardConnections, loadAgentModule, resolveAgent, resolveGuardOptions, type AgentExport, type AgentRuntime, type AgentRuntimeOptions, type ConnectionGuard, type ConnectionGuardOptions, type LoadedAgent, type RuntimeLogger, type RuntimeSocket, type RuntimeStats, type SocketData, type StateSigner } from './index.js';
+import { expectTypeOf, it } from 'vitest';
+import {
+  type AgentExport,
+  type AgentRuntime,
+  type AgentRuntimeOptions,
+  type ConnectionGuard,
+  type ConnectionGuardOptions,
+  createAgentRuntime,
+  createStateSigner,
+  guardConnections,
+  type LoadedAgent,
+  loadAgentModule,
+  type RuntimeLogger,
+  type RuntimeSocket,
+  type RuntimeStats,
+  resolveAgent,
+  resolveGuardOptions,
+  type SocketData,
+  type StateSigner,
+} from './index.js';
 
 it('AgentExport', () => {
-  expectTypeOf<AgentExport>().toEqualTypeOf<"createAgent" | "default" | "agent">();
+  expectTypeOf<AgentExport>().toEqualTypeOf<'createAgent' | 'default' | 'agent'>();
 });
 
 it('AgentRuntime', () => {
-  expectTypeOf<keyof AgentRuntime>().toEqualTypeOf<'agentName' | 'attach' | 'close' | 'drain' | 'draining' | 'handleConnection' | 'handleUpgrade' | 'health' | 'mode' | 'stats'>();
+  expectTypeOf<keyof AgentRuntime>().toEqualTypeOf<
+    | 'agentName'
+    | 'attach'
+    | 'close'
+    | 'drain'
+    | 'draining'
+    | 'handleConnection'
+    | 'handleUpgrade'
+    | 'health'
+    | 'mode'
+    | 'stats'
+  >();
 });
 
 it('AgentRuntimeOptions', () => {
-  expectTypeOf<keyof AgentRuntimeOptions>().toEqualTypeOf<'agent' | 'confirmTimeoutMs' | 'greeting' | 'heartbeatIntervalMs' | 'killGraceMs' | 'logger' | 'maxBufferedBytes' | 'maxEventBytes' | 'maxHistoryBytes' | 'maxHistoryMessages' | 'maxMessageBytes' | 'maxPendingBytes' | 'maxPendingRuns' | 'maxSessions' | 'maxSessionsPerConnection' | 'maxStateBytes' | 'mode' | 'replayBufferBytes' | 'replayBufferSize' | 'retiredBytes' | 'retiredSessions' | 'runTimeoutMs' | 'runsPerWorker' | 'sessionTimeoutMs' | 'stateSecret' | 'workerMemoryMb' | 'workers'>();
+  expectTypeOf<keyof AgentRuntimeOptions>().toEqualTypeOf<
+    | 'agent'
+    | 'confirmTimeoutMs'
+    | 'greeting'
+    | 'heartbeatIntervalMs'
+    | 'killGraceMs'
+    | 'logger'
+    | 'maxBufferedBytes'
+    | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
+    | 'maxMessageBytes'
+    | 'maxPendingBytes'
+    | 'maxPendingRuns'
+    | 'maxSessions'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
+    | 'mode'
+    | 'replayBufferBytes'
+    | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
+    | 'runTimeoutMs'
+    | 'runsPerWorker'
+    | 'sessionTimeoutMs'
+    | 'stateSecret'
+    | 'workerMemoryMb'
+    | 'workers'
+  >();
 });
 
 it('ConnectionGuard', () => {
@@ -22,7 +80,9 @@ it('ConnectionGuard', () => {
 });
 
 it('ConnectionGuardOptions', () => {
-  expectTypeOf<keyof ConnectionGuardOptions>().toEqualTypeOf<'handshakeTimeoutMs' | 'maxConnectionsPerIp' | 'maxPendingHandshakes'>();
+  expectTypeOf<keyof ConnectionGuardOptions>().toEqualTypeOf<
+    'handshakeTimeoutMs' | 'maxConnectionsPerIp' | 'maxPendingHandshakes'
+  >();
 });
 
 it('createAgentRuntime', () => {
@@ -63,15 +123,41 @@ it('RuntimeLogger', () => {
 });
 
 it('RuntimeSocket', () => {
-  expectTypeOf<keyof RuntimeSocket>().toEqualTypeOf<'CLOSED' | 'OPEN' | 'bufferedAmount' | 'close' | 'on' | 'once' | 'ping' | 'readyState' | 'send' | 'terminate'>();
+  expectTypeOf<keyof RuntimeSocket>().toEqualTypeOf<
+    | 'CLOSED'
+    | 'OPEN'
+    | 'bufferedAmount'
+    | 'close'
+    | 'on'
+    | 'once'
+    | 'ping'
+    | 'readyState'
+    | 'send'
+    | 'terminate'
+  >();
 });
 
 it('RuntimeStats', () => {
-  expectTypeOf<keyof RuntimeStats>().toEqualTypeOf<'active_connections' | 'active_runs' | 'active_sessions' | 'avg_response_time_ms' | 'avg_session_duration' | 'completed_sessions' | 'error_count' | 'peak_connections' | 'total_connections' | 'total_runs' | 'total_sessions' | 'uptime_seconds'>();
+  expectTypeOf<keyof RuntimeStats>().toEqualTypeOf<
+    | 'active_connections'
+    | 'active_runs'
+    | 'active_sessions'
+    | 'avg_response_time_ms'
+    | 'avg_session_duration'
+    | 'completed_sessions'
+    | 'error_count'
+    | 'peak_connections'
+    | 'total_connections'
+    | 'total_runs'
+    | 'total_sessions'
+    | 'uptime_seconds'
+  >();
 });
 
 it('SocketData', () => {
-  expectTypeOf<SocketData>().toEqualTypeOf<Buffer<ArrayBufferLike> | ArrayBuffer | Array<Buffer<ArrayBufferLike>>>();
+  expectTypeOf<SocketData>().toEqualTypeOf<
+    Buffer<ArrayBufferLike> | ArrayBuffer | Array<Buffer<ArrayBufferLike>>
+  >();
 });
 
 it('StateSigner', () => {
