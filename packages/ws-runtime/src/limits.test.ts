@@ -68,8 +68,8 @@ for (const mode of ['worker', 'in-process'] as const) {
       client.send({ event: 'user.request_state', session_id: session });
       const exported = await client.waitEvent('agent.state_exported');
       expect(exported.metadata?.message_count).toBe(6);
-      const state = (exported.metadata?.signed_state as { state: { messages: Array<{ content: string }> } })
-        .state;
+      const signed = exported.metadata?.signed_state as { state: { messages: Array<{ content: string }> } };
+      const { state } = signed;
       expect(state.messages[0]?.content).toBe('turn 2');
       expect(state.messages.at(-1)?.content).toBe('Echo: turn 4');
     });

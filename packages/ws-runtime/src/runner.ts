@@ -129,7 +129,15 @@ export function createInProcessRunner(loaded: LoadedAgent, limits?: SessionLimit
       const agent = agents.get(request.sessionId) ?? (await loaded.create());
       const killed = rejectOnAbort(request.kill);
       try {
-        const state = structuredClone(request.state);
+        // A fresh state for the run (so a timed-out or killed run leaves the session's as it was) without
+        // copying the history: messages are values once added, so a new array of them will do; only the
+        // agent's data (bounded by maxStateBytes) is cloned.
+        const { messages, current_step, data } = request.state;
+        const state: AgentSessionState = {
+          messages: messages.slice(),
+          current_step,
+          data: structuredClone(data),
+        };
         request.onStart();
         const result = await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
         if (limits) boundState(result.state, limits);

@@ -122,8 +122,11 @@ function uncloneable(item: WorkerMessage, error: unknown): WorkerMessage {
 }
 
 interface RunningTask {
+  sessionId: string;
   controller: AbortController;
   confirms: Map<number, (ok: boolean) => void>;
+  /** The session was closed while this run went on: forget it once the run is over. */
+  closed?: boolean;
 }
 
 type RunMessage = Extract<RuntimeMessage, { t: 'run' }>;
@@ -171,7 +174,11 @@ export function serve(init: WorkerInit): Promise<void> {
 
   async function run(message: RunMessage): Promise<void> {
     const { id } = message;
-    const task: RunningTask = { controller: new AbortController(), confirms: new Map() };
+    const task: RunningTask = {
+      sessionId: message.sessionId,
+      controller: new AbortController(),
+      confirms: new Map(),
+    };
     running.set(id, task);
     let nextConfirm = 0;
     let first = true;
@@ -218,6 +225,7 @@ export function serve(init: WorkerInit): Promise<void> {
       outbox.push({ t: 'error', id, message: describeError(error), code: codeOf(error) }, true);
     } finally {
       running.delete(id);
+      if (task.closed) sessions.delete(message.sessionId);
       pump();
     }
   }
@@ -230,6 +238,8 @@ export function serve(init: WorkerInit): Promise<void> {
     }
     if (message.t === 'close') {
       sessions.delete(message.sessionId);
+      // A run of it still going on (its agent being created, say) must not put it back.
+      for (const task of running.values()) if (task.sessionId === message.sessionId) task.closed = true;
       return;
     }
     const task = running.get(message.id);
