@@ -9,7 +9,11 @@ afterEach(async () => {
 });
 
 it('documents defaults and refuses a bad bound with a coded error naming it', async () => {
-  const agent = { name: 'a', create: async () => ({ name: 'a', run: async function* () {} }) };
+  const agent = {
+    name: 'a',
+    export: 'agent' as const,
+    create: async () => ({ name: 'a', run: async function* () {} }),
+  };
   const opts = resolveRuntimeOptions({ agent });
   expect(opts).toMatchObject({
     maxEventBytes: 8 * 1024 * 1024,
@@ -69,7 +73,7 @@ for (const mode of ['worker', 'in-process'] as const) {
       const exported = await client.waitEvent('agent.state_exported');
       expect(exported.metadata?.message_count).toBe(6);
       const signed = exported.metadata?.signed_state as { state: { messages: Array<{ content: string }> } };
-      const { state } = signed;
+      const state = signed.state;
       expect(state.messages[0]?.content).toBe('turn 2');
       expect(state.messages.at(-1)?.content).toBe('Echo: turn 4');
     });
