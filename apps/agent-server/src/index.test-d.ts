@@ -1,17 +1,24 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/agent-server's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
 import {
+  type AgentCheckReport,
   type AgentServer,
   type AgentServerCommand,
   type AgentServerHealth,
   type AgentServerOptions,
   agentServerCommand,
+  checkAgentFile,
   createJsonLogger,
   type JsonLogger,
   resolveServerOptions,
   startAgentServer,
 } from './index.js';
+
+it('AgentCheckReport', () => {
+  expectTypeOf<keyof AgentCheckReport>().toEqualTypeOf<'agent_name' | 'export' | 'ok' | 'path'>();
+});
 
 it('AgentServer', () => {
   expectTypeOf<keyof AgentServer>().toEqualTypeOf<
@@ -52,10 +59,13 @@ it('AgentServerOptions', () => {
     | 'debug'
     | 'drainTimeout'
     | 'greeting'
+    | 'handshakeTimeout'
     | 'heartbeatInterval'
     | 'host'
     | 'inProcess'
+    | 'maxConnectionsPerIp'
     | 'maxMessageBytes'
+    | 'maxPendingHandshakes'
     | 'maxSessions'
     | 'parentPid'
     | 'port'
@@ -67,6 +77,11 @@ it('AgentServerOptions', () => {
     | 'workers'
     | 'write'
   >();
+});
+
+it('checkAgentFile', () => {
+  expectTypeOf(checkAgentFile).parameters.toEqualTypeOf<[path: string]>();
+  expectTypeOf(checkAgentFile).returns.toEqualTypeOf<Promise<AgentCheckReport>>();
 });
 
 it('createJsonLogger', () => {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/manager's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import type { EventEmitter } from 'node:events';
@@ -234,7 +235,7 @@ it('ManagerPort', () => {
 
 it('ManagerPortOptions', () => {
   expectTypeOf<keyof ManagerPortOptions>().toEqualTypeOf<
-    'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
+    'guard' | 'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
   >();
 });
 
@@ -323,6 +324,8 @@ it('ServeManagerOptions', () => {
     | 'host'
     | 'keepAliveTimeoutMs'
     | 'maxBodyBytes'
+    | 'maxConnectionsPerIp'
+    | 'maxPendingHandshakes'
     | 'port'
     | 'requestTimeoutMs'
     | 'tokens'
