@@ -77,7 +77,24 @@ it('combineChecks', () => {
 });
 
 it('createHealthMonitor', () => {
-  expectTypeOf(createHealthMonitor).parameters.toEqualTypeOf<[options: HealthMonitorOptions]>();
+  expectTypeOf(createHealthMonitor).parameters.toEqualTypeOf<
+    [
+      input: {
+        source: HealthTargetSource;
+        sink?: HealthResultSink | undefined;
+        probe?: false | ResourceProbe | undefined;
+        thresholds?:
+          | { rise?: number | undefined; fall?: number | undefined; degrade?: number | undefined }
+          | undefined;
+        unhealthyGraceMs?: number | undefined;
+        concurrency?: number | undefined;
+        sinkKeep?: number | undefined;
+        historyLimit?: number | undefined;
+        syncIntervalMs?: number | undefined;
+        closeGraceMs?: number | undefined;
+      },
+    ]
+  >();
   expectTypeOf(createHealthMonitor).returns.toEqualTypeOf<HealthMonitor>();
 });
 
