@@ -234,7 +234,7 @@ it('ManagerPort', () => {
 
 it('ManagerPortOptions', () => {
   expectTypeOf<keyof ManagerPortOptions>().toEqualTypeOf<
-    'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
+    'guard' | 'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
   >();
 });
 
@@ -318,11 +318,14 @@ it('serveManager', () => {
 
 it('ServeManagerOptions', () => {
   expectTypeOf<keyof ServeManagerOptions>().toEqualTypeOf<
+    | 'console'
     | 'corsOrigins'
     | 'headersTimeoutMs'
     | 'host'
     | 'keepAliveTimeoutMs'
     | 'maxBodyBytes'
+    | 'maxConnectionsPerIp'
+    | 'maxPendingHandshakes'
     | 'port'
     | 'requestTimeoutMs'
     | 'tokens'

@@ -89,7 +89,7 @@ it('finalPartialAnswer', () => {
 
 it('LlmConfig', () => {
   expectTypeOf<keyof LlmConfig>().toEqualTypeOf<
-    'apiKey' | 'headers' | 'model' | 'temperature' | 'timeoutMs' | 'url'
+    'apiKey' | 'headers' | 'model' | 'retry' | 'temperature' | 'timeoutMs' | 'url'
   >();
 });
 
@@ -101,7 +101,16 @@ it('LlmConfigResult', () => {
 
 it('LlmOptions', () => {
   expectTypeOf<keyof LlmOptions>().toEqualTypeOf<
-    'apiKey' | 'baseUrl' | 'headers' | 'model' | 'temperature' | 'timeoutMs'
+    | 'apiKey'
+    | 'baseUrl'
+    | 'headers'
+    | 'model'
+    | 'retries'
+    | 'retryBaseDelayMs'
+    | 'retryBudgetMs'
+    | 'retryMaxDelayMs'
+    | 'temperature'
+    | 'timeoutMs'
   >();
 });
 

@@ -39,9 +39,7 @@ import {
 } from './index.js';
 
 it('AgentCheckOptions', () => {
-  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<
-    'cwd' | 'nodeArgs' | 'nodePath' | 'resolveFrom' | 'timeoutMs'
-  >();
+  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'timeoutMs'>();
 });
 
 it('AgentCheckResult', () => {
@@ -60,7 +58,7 @@ it('BulkResult', () => {
 });
 
 it('checkAgentModule', () => {
-  expectTypeOf(checkAgentModule).parameters.toEqualTypeOf<[path: string, options?: AgentCheckOptions]>();
+  expectTypeOf(checkAgentModule).parameters.toEqualTypeOf<[path: string, options: AgentCheckOptions]>();
   expectTypeOf(checkAgentModule).returns.toEqualTypeOf<Promise<AgentCheckResult>>();
 });
 

@@ -27,6 +27,7 @@ it('AgentRuntime', () => {
     | 'draining'
     | 'handleConnection'
     | 'handleUpgrade'
+    | 'health'
     | 'mode'
     | 'stats'
   >();
@@ -40,11 +41,21 @@ it('AgentRuntimeOptions', () => {
     | 'heartbeatIntervalMs'
     | 'killGraceMs'
     | 'logger'
+    | 'maxBufferedBytes'
     | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
     | 'maxMessageBytes'
+    | 'maxPendingBytes'
+    | 'maxPendingRuns'
     | 'maxSessions'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
     | 'mode'
+    | 'replayBufferBytes'
     | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
     | 'runTimeoutMs'
     | 'runsPerWorker'
     | 'sessionTimeoutMs'
@@ -70,7 +81,7 @@ it('loadAgentModule', () => {
 });
 
 it('LoadedAgent', () => {
-  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<'create' | 'description' | 'name' | 'path'>();
+  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<'create' | 'description' | 'export' | 'name' | 'path'>();
 });
 
 it('resolveAgent', () => {
