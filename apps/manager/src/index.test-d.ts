@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/manager's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import type { EventEmitter } from 'node:events';
@@ -14,6 +15,7 @@ import {
   type AuditLog,
   type ClientNotification,
   type ConnectionChange,
+  type ConsoleOptions,
   coded,
   createApiHost,
   createManagerApp,
@@ -178,6 +180,10 @@ it('ConnectionChange', () => {
   expectTypeOf<keyof ConnectionChange>().toEqualTypeOf<'action' | 'connection_id' | 'service_id'>();
 });
 
+it('ConsoleOptions', () => {
+  expectTypeOf<keyof ConsoleOptions>().toEqualTypeOf<'dir' | 'reserved'>();
+});
+
 it('createApiHost', () => {
   expectTypeOf(createApiHost).parameters.toEqualTypeOf<[manager: AgentManager]>();
   expectTypeOf(createApiHost).returns.toEqualTypeOf<ApiHost>();
@@ -234,7 +240,7 @@ it('ManagerPort', () => {
 
 it('ManagerPortOptions', () => {
   expectTypeOf<keyof ManagerPortOptions>().toEqualTypeOf<
-    'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
+    'guard' | 'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
   >();
 });
 
@@ -318,11 +324,14 @@ it('serveManager', () => {
 
 it('ServeManagerOptions', () => {
   expectTypeOf<keyof ServeManagerOptions>().toEqualTypeOf<
+    | 'console'
     | 'corsOrigins'
     | 'headersTimeoutMs'
     | 'host'
     | 'keepAliveTimeoutMs'
     | 'maxBodyBytes'
+    | 'maxConnectionsPerIp'
+    | 'maxPendingHandshakes'
     | 'port'
     | 'requestTimeoutMs'
     | 'tokens'
