@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
 import { AppError } from '@myagent/models';
@@ -9,6 +8,7 @@ import type { LoadedAgent } from './agent-module.js';
 import { applyHistory } from './history.js';
 import type { RuntimeLogger } from './options.js';
 import { describeError } from './outbound.js';
+import { workerEntry, workerExecArgv, workerFailure } from './pool-threads.js';
 import {
   type AgentRunner,
   RunKilledError,
@@ -34,37 +34,6 @@ export interface PoolRunnerOptions {
   logger?: RuntimeLogger;
   /** What a session may keep; the workers apply it after each run. @default no bound */
   limits?: SessionLimits;
-}
-
-// From source (vitest, tsx) the task module is a small .mjs that loads worker.ts through tsx (Node 20 workers
-// do not run --import hooks for a .ts entry); built, dist/worker.js.
-function workerEntry(): string {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return fileURLToPath(new URL('./worker-loader.mjs', here));
-  return fileURLToPath(new URL('./worker.js', here));
-}
-
-// Options a worker accepts from the parent's command line (process-wide ones such as --expose-gc or
-// --max-old-space-size are refused by Worker with ERR_WORKER_INVALID_EXEC_ARGV).
-const WORKER_FLAGS =
-  /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader|--no-warnings|--enable-source-maps)$/;
-
-// Workers resolve our packages the way this process does: from source when it runs from source.
-function workerExecArgv(): string[] {
-  const argv: string[] = [];
-  const parent = process.execArgv;
-  for (let i = 0; i < parent.length; i++) {
-    const arg = parent[i] as string;
-    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!WORKER_FLAGS.test(flag)) continue;
-    const takesValue = !/^--(no-warnings|enable-source-maps)$/.test(flag);
-    if (inline !== undefined || !takesValue) argv.push(arg);
-    else if (i + 1 < parent.length) argv.push(arg, parent[++i] as string);
-  }
-  if (import.meta.url.endsWith('.ts') && !argv.some((arg) => arg.includes('@myagent/source'))) {
-    argv.push('--conditions=@myagent/source');
-  }
-  return argv;
 }
 
 interface QueuedRun {
@@ -572,15 +541,4 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
     },
   };
   return runner;
-}
-
-function workerFailure(error: unknown): AppError {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new AppError('AGENT_ERROR', 'The run exhausted its worker memory limit; the worker was replaced', {
-      cause: error,
-    });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new AppError('AGENT_ERROR', `The run's worker failed: ${message}`, { cause: error });
 }

@@ -69,4 +69,23 @@ describe('worker mode', () => {
     expect(after).toMatch(/turn=1 messages=3$/);
     expect(instanceOf(after)).toBeDefined();
   });
+
+  it('a session whose worker is held by another session moves to an idle worker and says so', async () => {
+    const server = await startRuntime({ mode: 'worker', workers: 2 });
+    cleanups.push(server.close);
+    const client = await TestClient.connect(server.url);
+    cleanups.push(() => client.close());
+    const [a, b] = [await client.createSession(), await client.createSession()];
+    // One after the other, both first runs go to the first idle worker: both sessions live there.
+    await client.turn(a, 'one');
+    await client.turn(b, 'one');
+    client.send({ event: 'user.message', session_id: b, content: 'wait' });
+    await client.waitEvent('agent.thinking', { session: b, nth: 1 });
+    // a's worker is busy with b's long run: a's run waits, then moves (its history comes along).
+    expect((await client.turn(a, 'runs')).at(-1)?.content).toBe('runs=2 messages=3');
+    expect((await client.waitEvent('system.notice', { session: a })).metadata?.reason).toBe(
+      'session_rebuilt',
+    );
+    expect(client.events(b)).not.toContain('agent.interrupted');
+  });
 });
