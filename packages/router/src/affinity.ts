@@ -1,12 +1,5 @@
 import type { RoutingStrategy } from '@myagent/models';
-
-/** Options of session affinity (spec C6). */
-export interface AffinityOptions {
-  /** A binding unused for this long expires (sliding: each use renews it). Default 30 minutes. */
-  ttlMs?: number;
-  /** At most this many bindings; past it the least recently used goes. Default 100,000. */
-  maxEntries?: number;
-}
+import type { ResolvedAffinityOptions } from './options.js';
 
 /** One session's binding. */
 export interface AffinityBinding {
@@ -15,21 +8,41 @@ export interface AffinityBinding {
   expires_at: number;
 }
 
+/** Session affinity (spec C6): which service each session is bound to, bounded in number and in time. */
+export interface AffinityTable {
+  /** A binding unused for this long expires. */
+  readonly ttlMs: number;
+  /** At most this many bindings are kept. */
+  readonly maxEntries: number;
+  /** The live binding of a session, or undefined. */
+  get(sessionId: string): AffinityBinding | undefined;
+  /** Binds (or renews) a session to a service. */
+  bind(sessionId: string, serviceId: string, strategy: RoutingStrategy): void;
+  /** Forgets a session's binding; true when there was one. */
+  release(sessionId: string): boolean;
+  /** Forgets every binding to a service (e.g. when it is removed); how many went. */
+  releaseService(serviceId: string): number;
+  /** Forgets every binding. */
+  clear(): void;
+  /** Bindings held. */
+  readonly size: number;
+}
+
 /**
  * Session id -> service id, bounded in number and in time. A Map keeps insertion order, and every use
  * re-inserts its key, so the first key is always the least recently used and the first to expire.
  */
-export class AffinityTable {
+export class SessionBindings implements AffinityTable {
   private readonly map = new Map<string, AffinityBinding>();
   readonly ttlMs: number;
   readonly maxEntries: number;
 
   constructor(
-    options: AffinityOptions,
+    options: ResolvedAffinityOptions,
     private readonly now: () => number,
   ) {
-    this.ttlMs = options.ttlMs ?? 30 * 60_000;
-    this.maxEntries = options.maxEntries ?? 100_000;
+    this.ttlMs = options.ttlMs;
+    this.maxEntries = options.maxEntries;
   }
 
   /** The live binding of a session, or undefined (an expired one is dropped on the way). */
