@@ -7,6 +7,7 @@ import {
   type AgentServer,
   type AgentServerCommand,
   type AgentServerHealth,
+  type AgentServerLimits,
   type AgentServerOptions,
   agentServerCommand,
   checkAgentFile,
@@ -53,6 +54,23 @@ it('AgentServerHealth', () => {
   >();
 });
 
+it('AgentServerLimits', () => {
+  expectTypeOf<keyof AgentServerLimits>().toEqualTypeOf<
+    | 'maxBufferedBytes'
+    | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
+    | 'maxPendingBytes'
+    | 'maxPendingRuns'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
+    | 'replayBufferBytes'
+    | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
+  >();
+});
+
 it('AgentServerOptions', () => {
   expectTypeOf<keyof AgentServerOptions>().toEqualTypeOf<
     | 'agentFile'
@@ -63,12 +81,24 @@ it('AgentServerOptions', () => {
     | 'heartbeatInterval'
     | 'host'
     | 'inProcess'
+    | 'maxBufferedBytes'
     | 'maxConnectionsPerIp'
+    | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
     | 'maxMessageBytes'
+    | 'maxPendingBytes'
     | 'maxPendingHandshakes'
+    | 'maxPendingRuns'
     | 'maxSessions'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
     | 'parentPid'
     | 'port'
+    | 'replayBufferBytes'
+    | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
     | 'runTimeout'
     | 'runsPerWorker'
     | 'sessionTimeout'

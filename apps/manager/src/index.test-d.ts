@@ -15,6 +15,7 @@ import {
   type AuditLog,
   type ClientNotification,
   type ConnectionChange,
+  type ConsoleOptions,
   coded,
   createApiHost,
   createManagerApp,
@@ -179,6 +180,10 @@ it('ConnectionChange', () => {
   expectTypeOf<keyof ConnectionChange>().toEqualTypeOf<'action' | 'connection_id' | 'service_id'>();
 });
 
+it('ConsoleOptions', () => {
+  expectTypeOf<keyof ConsoleOptions>().toEqualTypeOf<'dir' | 'reserved'>();
+});
+
 it('createApiHost', () => {
   expectTypeOf(createApiHost).parameters.toEqualTypeOf<[manager: AgentManager]>();
   expectTypeOf(createApiHost).returns.toEqualTypeOf<ApiHost>();
@@ -319,6 +324,7 @@ it('serveManager', () => {
 
 it('ServeManagerOptions', () => {
   expectTypeOf<keyof ServeManagerOptions>().toEqualTypeOf<
+    | 'console'
     | 'corsOrigins'
     | 'headersTimeoutMs'
     | 'host'

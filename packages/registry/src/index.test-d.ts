@@ -40,7 +40,7 @@ import {
 } from './index.js';
 
 it('AgentCheckOptions', () => {
-  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'env' | 'timeoutMs'>();
+  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'timeoutMs'>();
 });
 
 it('AgentCheckResult', () => {

@@ -1,5 +1,7 @@
 import type { Agent, AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
+import { AppError } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
+import { boundHistory, type HistoryLimits, jsonSize } from './history.js';
 
 // How a run executes: in this thread or in a pool worker. The runtime above owns sessions, sockets and
 // timers; a runner only turns (input, state) into a stream of events and the state after the run.
@@ -20,11 +22,18 @@ export interface RunRequest {
   confirm(request: ConfirmationRequest): Promise<boolean>;
   /** Stops the run with a coded agent.error: the runner could not carry something it produced. */
   fail(message: string): void;
+  /** A promise to wait on before the run produces more (the client reads slower than it yields). */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** What a run leaves behind. */
 export interface RunResult {
   state: AgentSessionState;
+}
+
+/** What one session may keep: its history (count and bytes) and its agent data (bytes); 0 = no bound. */
+export interface SessionLimits extends HistoryLimits {
+  maxStateBytes: number;
 }
 
 /** Executes agent runs; {@link createInProcessRunner} and the worker-pool runner implement it. */
@@ -35,6 +44,32 @@ export interface AgentRunner {
   closeSession(sessionId: string): void;
   run(request: RunRequest): Promise<RunResult>;
   close(): Promise<void>;
+  /**
+   * Set by the runtime: the session's agent instance was lost (its worker died, or the session moved to
+   * another worker); its next run rebuilds one from the session state.
+   */
+  onSessionLost?: (sessionId: string, message: string) => void;
+}
+
+/**
+ * The coded error for a state whose agent data is over `maxBytes` as JSON, if it is (0 = no bound). Data
+ * JSON cannot carry is left to the export, which reports it.
+ */
+export function stateDataError(state: AgentSessionState, maxBytes: number): AppError | undefined {
+  if (maxBytes <= 0) return undefined;
+  const bytes = jsonSize(state.data, maxBytes);
+  if (bytes <= maxBytes) return undefined;
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The session's agent state is over the limit of ${maxBytes} bytes (maxStateBytes); the run's changes were not kept`,
+  );
+}
+
+/** Applies the session limits to the state a run left: trims the history, refuses oversize data. */
+export function boundState(state: AgentSessionState, limits: SessionLimits): void {
+  boundHistory(state, limits);
+  const tooLarge = stateDataError(state, limits.maxStateBytes);
+  if (tooLarge) throw tooLarge;
 }
 
 /** A run ended because it was killed after ignoring its abort signal. */
@@ -45,7 +80,7 @@ export class RunKilledError extends Error {
 /** Streams one run of an agent into `request`; shared by the in-process runner and the worker. */
 export async function driveRun(
   agent: Agent,
-  request: Pick<RunRequest, 'sessionId' | 'input' | 'signal' | 'onEvent' | 'confirm'> & {
+  request: Pick<RunRequest, 'sessionId' | 'input' | 'signal' | 'onEvent' | 'confirm' | 'backpressure'> & {
     state: AgentSessionState;
   },
 ): Promise<RunResult> {
@@ -56,7 +91,12 @@ export async function driveRun(
     state,
     confirm: (confirmation: ConfirmationRequest) => request.confirm(confirmation),
   };
-  for await (const event of agent.run(request.input, context)) request.onEvent(event);
+  for await (const event of agent.run(request.input, context)) {
+    request.onEvent(event);
+    // The agent is paused (not pulled) while its client cannot keep up.
+    const wait = request.backpressure?.();
+    if (wait) await wait;
+  }
   return { state };
 }
 
@@ -75,7 +115,7 @@ function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(
  * Runs agents in this thread, one agent instance per session. A run that ignores its abort is abandoned
  * (its later events are dropped by the runtime); it cannot be killed, which is what worker mode is for.
  */
-export function createInProcessRunner(loaded: LoadedAgent): AgentRunner {
+export function createInProcessRunner(loaded: LoadedAgent, limits?: SessionLimits): AgentRunner {
   const agents = new Map<string, Agent>();
   return {
     mode: 'in-process',
@@ -89,9 +129,19 @@ export function createInProcessRunner(loaded: LoadedAgent): AgentRunner {
       const agent = agents.get(request.sessionId) ?? (await loaded.create());
       const killed = rejectOnAbort(request.kill);
       try {
-        const state = structuredClone(request.state);
+        // A fresh state for the run (so a timed-out or killed run leaves the session's as it was) without
+        // copying the history: messages are values once added, so a new array of them will do; only the
+        // agent's data (bounded by maxStateBytes) is cloned.
+        const { messages, current_step, data } = request.state;
+        const state: AgentSessionState = {
+          messages: messages.slice(),
+          current_step,
+          data: structuredClone(data),
+        };
         request.onStart();
-        return await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
+        const result = await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
+        if (limits) boundState(result.state, limits);
+        return result;
       } finally {
         killed.dispose();
       }

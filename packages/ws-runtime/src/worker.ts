@@ -1,8 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { AgentSessionState } from '@myagent/models';
+import type { Agent, AgentSessionState } from '@myagent/models';
 import { type LoadedAgent, loadAgentFile } from './agent-module.js';
+import { diffHistory, type HistoryDelta } from './history.js';
 import { codeOf, describeError } from './outbound.js';
-import { driveRun } from './runner.js';
+import { boundState, driveRun, type SessionLimits } from './runner.js';
 
 // A pool worker's one long-lived tinypool task (serve): it loads the agent module once (at start, so the
 // first run does not pay for it), then runs the turns the pool sends it over the task's port, one port for
@@ -11,6 +12,9 @@ import { driveRun } from './runner.js';
 // The pool may send a run before a slot is free (so the worker need not wait for a round trip through the
 // busy main thread); such a run waits here, unclaimed, and the pool can take it back and give it to another
 // worker (the claim cell, see claim()) if this one stays busy, hangs or dies.
+// Each session that ran here keeps its agent instance (one createAgent() per session, spec A2) and its
+// state here: a run carries the state only when this worker's copy is not the runtime's (first run here,
+// after a failed run, a restore), and its end carries back only what changed (a HistoryDelta).
 
 /** The long-lived task the pool gives each worker through tinypool (the port is transferred). */
 export interface WorkerInit {
@@ -20,12 +24,32 @@ export interface WorkerInit {
   slots: number;
   /** Claim cells (Int32Array over a SharedArrayBuffer): run id + 1 while pending, its negation once claimed. */
   claims: SharedArrayBuffer;
+  /** What a session may keep (applied here after each run, so the runtime's copy needs no trim). */
+  limits: SessionLimits;
+  /**
+   * Flow control (Int32Array over a SharedArrayBuffer): [0] items posted that the pool has not handled yet,
+   * [1 + cell] 1 while the client of that cell's run reads slower than it produces.
+   */
+  flow: SharedArrayBuffer;
 }
+
+/** Items a worker may have posted and the pool not yet handled before its runs wait. */
+export const MAX_IN_FLIGHT = 2048;
 
 /** Messages from the pool to a worker. */
 export type RuntimeMessage =
-  | { t: 'run'; id: number; cell: number; sessionId: string; input: string; state: AgentSessionState }
+  | {
+      t: 'run';
+      id: number;
+      cell: number;
+      sessionId: string;
+      input: string;
+      /** The session's state, when this worker's copy is missing or stale. */
+      state?: AgentSessionState;
+    }
   | { t: 'abort'; id: number; reason: string }
+  /** The session ended (or moved to another worker): its agent instance and state go. */
+  | { t: 'close'; sessionId: string }
   | { t: 'confirmed'; id: number; confirm: number; ok: boolean };
 
 /** One item a worker reports about a run; a worker posts them in batches (arrays), oldest first. */
@@ -34,7 +58,13 @@ export type WorkerMessage =
   | { t: 'start'; id: number }
   | { t: 'event'; id: number; event: unknown }
   | { t: 'confirm'; id: number; confirm: number; request: unknown }
-  | { t: 'done'; id: number; state: AgentSessionState }
+  | {
+      t: 'done';
+      id: number;
+      history: HistoryDelta;
+      current_step: number;
+      data: Record<string, unknown>;
+    }
   | { t: 'error'; id: number; message: string; code?: string }
   /** An event or confirm request of a running run that could not be posted: the pool fails the run. */
   | { t: 'bad'; id: number; message: string };
@@ -47,11 +77,15 @@ class Outbox {
   private items: WorkerMessage[] = [];
   private scheduled = false;
 
-  constructor(private readonly port: MessagePort) {}
+  constructor(
+    private readonly port: MessagePort,
+    private readonly flow: Int32Array,
+  ) {}
 
   push(item: WorkerMessage, urgent: boolean): void {
     this.items.push(item);
-    if (urgent) this.flush();
+    // A run that yields without ever leaving the microtask queue would fill one batch without end.
+    if (urgent || this.items.length >= 256) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -63,6 +97,7 @@ class Outbox {
     if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
+    Atomics.add(this.flow, 0, items.length);
     try {
       this.port.postMessage(items);
     } catch {
@@ -87,8 +122,11 @@ function uncloneable(item: WorkerMessage, error: unknown): WorkerMessage {
 }
 
 interface RunningTask {
+  sessionId: string;
   controller: AbortController;
   confirms: Map<number, (ok: boolean) => void>;
+  /** The session was closed while this run went on: forget it once the run is over. */
+  closed?: boolean;
 }
 
 type RunMessage = Extract<RuntimeMessage, { t: 'run' }>;
@@ -96,10 +134,20 @@ type RunMessage = Extract<RuntimeMessage, { t: 'run' }>;
 /** Runs the turns arriving on `init.port` until the pool closes it; tinypool calls it as the task handler. */
 export function serve(init: WorkerInit): Promise<void> {
   const { port } = init;
-  const outbox = new Outbox(port);
+  const flow = new Int32Array(init.flow);
+  const outbox = new Outbox(port, flow);
+  const congested = (cell: number) =>
+    Atomics.load(flow, 0) > MAX_IN_FLIGHT || Atomics.load(flow, 1 + cell) !== 0;
+  // Waits (polling the shared cells, so that port messages such as an abort still come in) until the pool
+  // caught up and the run's client reads again.
+  async function uncongested(cell: number, signal: AbortSignal): Promise<void> {
+    outbox.flush();
+    while (!signal.aborted && congested(cell)) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
   const running = new Map<number, RunningTask>();
   const waiting: RunMessage[] = [];
   const claims = new Int32Array(init.claims);
+  const sessions = new Map<string, { agent: Agent; state: AgentSessionState }>();
 
   // Starts waiting runs while a slot is free. A run the pool took back (its cell no longer holds id + 1)
   // is skipped: exactly one of the pool's revoke and this claim wins the compare-and-exchange.
@@ -126,7 +174,11 @@ export function serve(init: WorkerInit): Promise<void> {
 
   async function run(message: RunMessage): Promise<void> {
     const { id } = message;
-    const task: RunningTask = { controller: new AbortController(), confirms: new Map() };
+    const task: RunningTask = {
+      sessionId: message.sessionId,
+      controller: new AbortController(),
+      confirms: new Map(),
+    };
     running.set(id, task);
     let nextConfirm = 0;
     let first = true;
@@ -136,18 +188,27 @@ export function serve(init: WorkerInit): Promise<void> {
         agent.catch(() => {});
         throw error;
       });
-      const instance = await loaded.create();
+      let session = sessions.get(message.sessionId);
+      if (!session) {
+        if (!message.state) throw new Error("The session's state is not in this worker");
+        session = { agent: await loaded.create(), state: message.state };
+        sessions.set(message.sessionId, session);
+      } else if (message.state) session.state = message.state;
+      const { state } = session;
+      const before = Array.isArray(state.messages) ? state.messages.slice() : [];
       // The run timeout counts from here: waiting for a worker and loading the module are not the agent's.
       outbox.push({ t: 'start', id }, false);
-      const result = await driveRun(instance, {
+      await driveRun(session.agent, {
         sessionId: message.sessionId,
         input: message.input,
-        state: message.state,
+        state,
         signal: task.controller.signal,
         onEvent: (event) => {
           outbox.push({ t: 'event', id, event }, first);
           first = false;
         },
+        backpressure: () =>
+          congested(message.cell) ? uncongested(message.cell, task.controller.signal) : undefined,
         confirm: (request) => {
           if (task.controller.signal.aborted) return Promise.resolve(false);
           const confirm = nextConfirm++;
@@ -157,11 +218,14 @@ export function serve(init: WorkerInit): Promise<void> {
           });
         },
       });
-      outbox.push({ t: 'done', id, state: result.state }, true);
+      boundState(state, init.limits);
+      const history = diffHistory(before, Array.isArray(state.messages) ? state.messages : []);
+      outbox.push({ t: 'done', id, history, current_step: state.current_step, data: state.data }, true);
     } catch (error) {
       outbox.push({ t: 'error', id, message: describeError(error), code: codeOf(error) }, true);
     } finally {
       running.delete(id);
+      if (task.closed) sessions.delete(message.sessionId);
       pump();
     }
   }
@@ -170,6 +234,12 @@ export function serve(init: WorkerInit): Promise<void> {
     if (message.t === 'run') {
       waiting.push(message);
       pump();
+      return;
+    }
+    if (message.t === 'close') {
+      sessions.delete(message.sessionId);
+      // A run of it still going on (its agent being created, say) must not put it back.
+      for (const task of running.values()) if (task.sessionId === message.sessionId) task.closed = true;
       return;
     }
     const task = running.get(message.id);
