@@ -25,6 +25,7 @@ interface Pkg {
 const pkgs: Pkg[] = ['packages', 'apps'].flatMap((group) =>
   readdirSync(join(root, group), { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(root, group, e.name, 'src/index.ts')))
+    .filter((e) => !JSON.parse(readFileSync(join(root, group, e.name, 'package.json'), 'utf8')).private)
     .map((e) => {
       const dir = join(root, group, e.name);
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));

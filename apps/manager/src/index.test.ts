@@ -7,12 +7,14 @@ it('exports exactly its public surface', () => {
       "AgentManager",
       "Alerts",
       "AuditLog",
+      "CONSOLE_DIR",
       "COUNTER_METRICS",
       "DEFAULT_MANAGER_PORT",
       "DEFAULT_METRICS_INTERVAL_MS",
       "DEFAULT_METRIC_TIERS",
       "MANAGER_VERSION",
       "MetricsSampler",
+      "RESERVED_PREFIXES",
       "SIGNATURE_HEADER",
       "coded",
       "createApiHost",
@@ -23,6 +25,7 @@ it('exports exactly its public surface', () => {
       "serveManager",
       "serveManagerPort",
       "systemStats",
+      "withConsole",
     ]
   `);
 });

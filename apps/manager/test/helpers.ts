@@ -39,14 +39,7 @@ export async function waitFor<T>(
 }
 
 /** True while a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive } from '@myagent/test-support';
 
 /** The pid the agent server reports on its /health. */
 export async function servicePid(service: Pick<Service, 'port'>): Promise<number> {

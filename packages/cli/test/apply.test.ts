@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../apps/manager/test/helpers.js';
-import { type DaemonProcess, daemonIn, runCli, seedProject, startCli, tempDir, waitFor } from './helpers.js';
+import { type DaemonProcess, daemonIn, runCli, seedProject, startCli, tempDir, until } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;
@@ -353,7 +353,7 @@ describe('daemon --config', () => {
     const args = ['--db', join(dir.dir, 'm.db'), '--port', '0', '--metrics-interval', '0', '--token', token];
     const run = startCli(['daemon', ...args, '--config', config]);
     try {
-      await waitFor(() => run.stdout().includes('press Ctrl+C to stop'), 90_000, 'the daemon to be up');
+      await until(() => run.stdout().includes('press Ctrl+C to stop'), 'the daemon to be up', 90_000);
       const base = /manager health: (http:\/\/[^/\s]+)\/health/u.exec(run.stdout())?.[1];
       expect(run.stdout()).toMatch(/^\+ service boot {2}created, running$/mu);
       expect(run.stdout()).toMatch(/^\+ rule boot-rule {2}created$/mu);

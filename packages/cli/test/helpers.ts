@@ -4,10 +4,9 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DaemonProcess, startDaemon } from '../../../apps/manager/test/daemon-process.js';
-import { tempDir, waitFor } from '../../../apps/manager/test/helpers.js';
+import { type DaemonProcess, startDaemon, tempDir, until } from '@myagent/test-support';
 
-export { type DaemonProcess, startDaemon, tempDir, waitFor };
+export { type DaemonProcess, startDaemon, tempDir, until };
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 export const TALKER = fileURLToPath(new URL('./fixtures/talker.mjs', import.meta.url));

@@ -1,8 +1,8 @@
 // Exit codes of each failure class, `logs --follow` and `monitor` (in a real terminal: tmux), against a real
 // daemon process.
 import { execFileSync } from 'node:child_process';
+import { freePort } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../apps/manager/test/helpers.js';
 import {
   cliCommand,
   type DaemonProcess,
@@ -11,7 +11,7 @@ import {
   startCli,
   TALKER,
   tempDir,
-  waitFor,
+  until,
 } from './helpers.js';
 
 const temp = tempDir();
@@ -102,14 +102,14 @@ describe('logs --follow', () => {
   it('prints a line the agent writes after it started, and ends cleanly on Ctrl+C', async () => {
     const follow = startCli(['logs', 'talker', '--follow', '--lines', '0'], { env: env() });
     // The talker writes `tick N` every 200 ms: with no backlog, any tick seen was written after the follow began.
-    await waitFor(() => /INFO\s+tick \d+/u.test(follow.stdout()), 30_000, 'a live log line');
+    await until(() => /INFO\s+tick \d+/u.test(follow.stdout()), 'a live log line', 30_000);
     expect(await follow.interrupt()).toBe(0);
     expect(follow.stderr()).toBe('');
   });
 
   it('--json prints one JSON line per log line', async () => {
     const follow = startCli(['logs', 'talker', '--follow', '--lines', '2', '--json'], { env: env() });
-    await waitFor(() => follow.stdout().split('\n').filter(Boolean).length >= 3, 30_000, 'three lines');
+    await until(() => follow.stdout().split('\n').filter(Boolean).length >= 3, 'three lines', 30_000);
     await follow.interrupt();
     for (const line of follow.stdout().split('\n').filter(Boolean)) {
       expect(JSON.parse(line)).toMatchObject({ level: 'info', message: expect.stringMatching(/^tick /u) });
@@ -145,22 +145,14 @@ describe.skipIf(!hasTmux)('monitor in a terminal (tmux)', () => {
     );
     const screen = () => tmux('capture-pane', '-p', '-t', session);
     try {
-      await waitFor(
-        () => /^talker\s+running\s+\S+/mu.test(screen()),
-        30_000,
-        'the monitor to draw the talker',
-      );
+      await until(() => /^talker\s+running\s+\S+/mu.test(screen()), 'the monitor to draw the talker', 30_000);
       const first = /every 0\.5s, ([^ ]+ ?[AP]?M?)/u.exec(screen())?.[1];
-      await waitFor(
-        () => /every 0\.5s, ([^ ]+ ?[AP]?M?)/u.exec(screen())?.[1] !== first,
-        30_000,
-        'a refresh',
-      );
+      await until(() => /every 0\.5s, ([^ ]+ ?[AP]?M?)/u.exec(screen())?.[1] !== first, 'a refresh', 30_000);
       // A status change shows in the events list.
       expect((await runCli(['stop', 'talker'], { env: env() })).code).toBe(0);
-      await waitFor(() => /talker: running → stopping/u.test(screen()), 30_000, 'the stop among the events');
+      await until(() => /talker: running → stopping/u.test(screen()), 'the stop among the events', 30_000);
       tmux('send-keys', '-t', session, 'q');
-      await waitFor(() => screen().includes('monitor exited 0'), 30_000, 'the monitor to leave');
+      await until(() => screen().includes('monitor exited 0'), 'the monitor to leave', 30_000);
       // Back on the normal screen: the monitor's drawing is gone with the alternate screen.
       expect(screen()).not.toContain('MyAgent monitor');
     } finally {

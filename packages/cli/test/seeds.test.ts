@@ -2,9 +2,9 @@
 // process, with the flags as written; only the manager URL (--url), a free service port and the agent file
 // (seed 003's ./agents/weather_agent.py is a JavaScript agent here) are filled in.
 import { join } from 'node:path';
+import { freePort } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../apps/manager/test/helpers.js';
-import { type DaemonProcess, daemonIn, runCli, seedProject, TALKER, tempDir, waitFor } from './helpers.js';
+import { type DaemonProcess, daemonIn, runCli, seedProject, TALKER, tempDir, until } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;
@@ -186,10 +186,10 @@ describe('seed 003 §3: service, monitoring, connection and routing commands', (
   });
 
   it('logs weather-agent (the lines the agent wrote)', async () => {
-    await waitFor(
+    await until(
       async () => (await json<{ lines: unknown[] }>(['logs', 'weather-agent'])).lines.length > 1,
-      30_000,
       'log lines',
+      30_000,
     );
     const { stdout } = await seed(['logs', 'weather-agent', '--lines', '3']);
     expect(stdout.trim().split('\n')).toHaveLength(3);
@@ -234,7 +234,7 @@ describe('seed 003 §3: service, monitoring, connection and routing commands', (
     try {
       // The manager serves /ws on its own port (the proxy): a client connects through it, as seed 003's does.
       expect(opened, 'a WebSocket connection to the manager /ws').toBe(true);
-      const listed = await waitFor(
+      const listed = await until(
         async () => {
           const out = await json<{ connections: { connection_id: string }[] }>([
             'connections',
@@ -243,8 +243,8 @@ describe('seed 003 §3: service, monitoring, connection and routing commands', (
           ]);
           return out.connections[0];
         },
-        30_000,
         'the connection to be listed',
+        30_000,
       );
       const table = await seed(['connections', '--service', 'weather-agent']);
       expect(table.stdout).toContain(listed.connection_id);

@@ -1,6 +1,7 @@
 import type { HealthCheckResult } from '@myagent/models';
+import { until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHangingServer, startPingServer, waitFor } from '../test/servers.js';
+import { startHangingServer, startPingServer } from '../test/servers.js';
 import { arraySink, countResults, makeTarget, sourceOf } from '../test/targets.js';
 import { createHealthMonitor, type HealthMonitor } from './monitor.js';
 import type { HealthMonitorError } from './types.js';
@@ -35,7 +36,7 @@ describe('scheduling', () => {
     );
     const results = collect(monitor);
     await monitor.start();
-    await waitFor(() => countResults(results, fast.service_id) >= 8, 'eight checks of the fast service');
+    await until(() => countResults(results, fast.service_id) >= 8, 'eight checks of the fast service');
     expect(countResults(results, slow.service_id)).toBeGreaterThanOrEqual(1);
     expect(countResults(results, slow.service_id)).toBeLessThan(countResults(results, fast.service_id));
     expect(countResults(results, disabled.service_id)).toBe(0);
@@ -52,7 +53,7 @@ describe('scheduling', () => {
     const monitor = disposeLater(createHealthMonitor({ source: sourceOf([fast, broken]), probe: false }));
     const results = collect(monitor);
     await monitor.start();
-    await waitFor(() => countResults(results, fast.service_id) >= 8, 'eight checks of the fast service');
+    await until(() => countResults(results, fast.service_id) >= 8, 'eight checks of the fast service');
     // A NaN interval would have been a 1 ms loop, a negative timeout an instant failure.
     expect(results.filter((result) => result.service_id === broken.service_id).map((r) => r.status)).toEqual([
       'healthy',
@@ -66,17 +67,17 @@ describe('scheduling', () => {
     const monitor = disposeLater(createHealthMonitor({ source, probe: false, syncIntervalMs: 60_000 }));
     const results = collect(monitor);
     await monitor.start();
-    await waitFor(() => countResults(results, first.service_id) >= 2, 'the first service is checked');
+    await until(() => countResults(results, first.service_id) >= 2, 'the first service is checked');
 
     const second = makeTarget(server.port);
     source.targets = [first, second];
     await monitor.sync();
-    await waitFor(() => countResults(results, second.service_id) >= 2, 'the added service is checked');
+    await until(() => countResults(results, second.service_id) >= 2, 'the added service is checked');
 
     // Disabled: its next tick sees the config and drops the schedule; a mark shows no check follows.
     first.config.health_check_enabled = false;
     const stopMark = results.length;
-    await waitFor(
+    await until(
       () => countResults(results.slice(stopMark), second.service_id) >= 3,
       'more checks of the second',
     );
@@ -87,12 +88,9 @@ describe('scheduling', () => {
     source.targets = [first];
     await monitor.sync();
     const mark = results.length;
-    await waitFor(() => countResults(results.slice(mark), first.service_id) >= 2, 'the re-enabled service');
+    await until(() => countResults(results.slice(mark), first.service_id) >= 2, 'the re-enabled service');
     const afterRemoval = results.length;
-    await waitFor(
-      () => countResults(results.slice(afterRemoval), first.service_id) >= 3,
-      'the first goes on',
-    );
+    await until(() => countResults(results.slice(afterRemoval), first.service_id) >= 3, 'the first goes on');
     expect(countResults(results.slice(afterRemoval), second.service_id)).toBe(0);
     // What the monitor knew of the removed service went with it.
     expect(monitor.getState(second.service_id)).toBeUndefined();
@@ -202,7 +200,7 @@ describe('robustness', () => {
     });
     const results = collect(monitor);
     await monitor.start();
-    await waitFor(() => results.length >= 3, 'three results despite every failure');
+    await until(() => results.length >= 3, 'three results despite every failure');
     const stages = new Set(errors.map((error) => error.stage));
     expect([...stages].sort()).toEqual(['listener', 'probe', 'sink', 'source']);
     expect(results[0]?.checks.resources).toEqual({
@@ -225,7 +223,7 @@ describe('robustness', () => {
     const monitor = createHealthMonitor({ source: sourceOf(targets), probe: false, closeGraceMs: 30_000 });
     const results = collect(monitor);
     await monitor.start();
-    await waitFor(
+    await until(
       () => hung.open === 1 && results.length >= 3,
       'a check stuck in the handshake and some results',
     );
@@ -238,13 +236,13 @@ describe('robustness', () => {
     // Sockets are destroyed by stop(); ws clears its own close timers when their 'close' event lands. Left
     // running, the schedules (and the 30 s close grace) would keep timers above the baseline for good; at or
     // below it, since a timer counted in the baseline (not ours) may have run out meanwhile.
-    await waitFor(() => timers() <= baseline, 'no timer left');
-    await waitFor(() => hung.open === 0 && server.open === 0, 'every socket closed');
+    await until(() => timers() <= baseline, 'no timer left');
+    await until(() => hung.open === 0 && server.open === 0, 'every socket closed');
     const after = results.length;
     // Starting again resumes; stopping again is clean again.
     await monitor.start();
-    await waitFor(() => results.length > after, 'checks resume after a restart of the monitor');
+    await until(() => results.length > after, 'checks resume after a restart of the monitor');
     await monitor[Symbol.asyncDispose]();
-    await waitFor(() => timers() <= baseline, 'no timer left after dispose');
+    await until(() => timers() <= baseline, 'no timer left after dispose');
   });
 });

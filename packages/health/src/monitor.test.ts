@@ -1,6 +1,7 @@
 import { HealthCheckResult, parseOrThrow } from '@myagent/models';
+import { until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHangingServer, startPingServer, waitFor } from '../test/servers.js';
+import { startHangingServer, startPingServer } from '../test/servers.js';
 import { arraySink, makeTarget, sourceOf } from '../test/targets.js';
 import { createHealthMonitor, type HealthMonitor } from './monitor.js';
 import type { HealthTransition, RestartRequest } from './types.js';
@@ -83,7 +84,7 @@ describe('restart requests', () => {
     monitor.on('transition', (transition) => transitions.push(transition));
     monitor.on('restart', (request) => restarts.push(request));
     await monitor.start();
-    await waitFor(() => restarts.length > 0, 'a restart request');
+    await until(() => restarts.length > 0, 'a restart request');
     expect(transitions.map(({ to }) => to)).toEqual(['unhealthy']);
     const [request] = restarts;
     expect(request?.service_id).toBe(target.service_id);
@@ -99,12 +100,12 @@ describe('restart requests', () => {
     const results: string[] = [];
     monitor.on('result', (result) => results.push(result.status));
     const asked = restarts.length;
-    await waitFor(() => results.length >= 10, 'ten checks while starting');
+    await until(() => results.length >= 10, 'ten checks while starting');
     expect(restarts.length).toBe(asked);
     expect(new Set(results.slice(-5))).toEqual(new Set(['unknown']));
     // Back up but still hung: another grace period, another request.
     target.status = 'running';
-    await waitFor(() => restarts.length > asked, 'a second restart request');
+    await until(() => restarts.length > asked, 'a second restart request');
     expect(transitions.map(({ to }) => to)).toEqual(['unhealthy']);
   });
 

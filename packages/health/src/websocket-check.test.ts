@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROBE_HEADER } from '@myagent/models';
+import { freePort, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { refusedPort, startHangingServer, startPingServer, waitFor } from '../test/servers.js';
+import { startHangingServer, startPingServer } from '../test/servers.js';
 import { checkWebSocket } from './websocket-check.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -24,7 +25,7 @@ describe('checkWebSocket', () => {
     expect(outcome.response_time_ms).toBeGreaterThanOrEqual(details.round_trip_ms);
     expect(details.endpoint).toBe(server.endpoint);
     // The socket is closed politely afterwards.
-    await waitFor(() => server.closeCodes.length === 1, 'the server sees the close');
+    await until(() => server.closeCodes.length === 1, 'the server sees the close');
     expect(server.closeCodes).toEqual([1000]);
     // Marked as a probe, so that an agent server does not count it among its clients.
     expect(server.upgradeHeaders[0]?.[PROBE_HEADER]).toBe('health');
@@ -37,11 +38,11 @@ describe('checkWebSocket', () => {
     expect(outcome).toMatchObject({ status: 'unhealthy', response_time_ms: null });
     expect(outcome.message).toBe('timed out: no WebSocket handshake within 200 ms');
     expect(server.accepted).toBe(1);
-    await waitFor(() => server.open === 0, 'the hung connection is dropped');
+    await until(() => server.open === 0, 'the hung connection is dropped');
   });
 
   it('reports a refused connection', async () => {
-    const outcome = await checkWebSocket(`ws://127.0.0.1:${await refusedPort()}`, { timeoutMs: 2000 });
+    const outcome = await checkWebSocket(`ws://127.0.0.1:${await freePort()}`, { timeoutMs: 2000 });
     expect(outcome).toMatchObject({
       status: 'unhealthy',
       message: 'connection refused',
@@ -55,7 +56,7 @@ describe('checkWebSocket', () => {
     const outcome = await checkWebSocket(server.endpoint, { timeoutMs: 200 });
     expect(outcome).toMatchObject({ status: 'unhealthy', message: 'timed out: no pong within 200 ms' });
     expect(server.pings).toBe(1);
-    await waitFor(() => server.open === 0, 'the silent connection is closed');
+    await until(() => server.open === 0, 'the silent connection is closed');
   });
 
   it('reports a server that closes instead of answering', async () => {
@@ -86,9 +87,9 @@ describe('checkWebSocket', () => {
     cleanups.push(() => server.close());
     const controller = new AbortController();
     const pending = checkWebSocket(server.endpoint, { timeoutMs: 30_000, signal: controller.signal });
-    await waitFor(() => server.accepted === 1, 'the connection arrives');
+    await until(() => server.accepted === 1, 'the connection arrives');
     controller.abort();
     expect(await pending).toMatchObject({ status: 'unhealthy', message: 'check aborted' });
-    await waitFor(() => server.open === 0, 'the socket is dropped');
+    await until(() => server.open === 0, 'the socket is dropped');
   });
 });

@@ -110,21 +110,3 @@ export async function startHangingServer(): Promise<TcpServer> {
   };
   return result;
 }
-
-/** A loopback port where nothing listens (it was free a moment ago). */
-export async function refusedPort(): Promise<number> {
-  const net = createServer();
-  await new Promise<void>((resolve) => net.listen(0, '127.0.0.1', resolve));
-  const port = (net.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => net.close(() => resolve()));
-  return port;
-}
-
-/** Polls until the condition holds, or fails with the message after the deadline. */
-export async function waitFor(condition: () => boolean, message: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,9 +1,10 @@
 // Failure cases against the fixture server (test/fixtures/fake-server.mjs): crashes, hangs, stubborn
 // children, crash loops, log bounds and the child's environment.
 import type { Service } from '@myagent/models';
+import { alive, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, openHarness } from '../test/harness.js';
-import { alive, fixture, waitFor } from '../test/helpers.js';
+import { fixture } from '../test/helpers.js';
 import type { ExitEvent, RegistryOptions, RestartEvent, RestartLimitEvent } from './index.js';
 
 let harness: Harness | undefined;
@@ -131,7 +132,7 @@ describe('stop', () => {
   it('interrupts a start in progress', async () => {
     const { harness: h, service } = await fake({ FIXTURE_MODE: 'hang' }, {}, { readyTimeoutMs: 20_000 });
     const starting = h.registry.start(service.service_id).catch((thrown: unknown) => thrown);
-    await waitFor(async () => h.registry.pid(service.service_id));
+    await until(async () => h.registry.pid(service.service_id), 'the condition');
     const pid = h.registry.pid(service.service_id) as number;
     expect((await h.registry.stop(service.service_id)).status).toBe('stopped');
     expect(await starting).toMatchObject({ message: expect.stringContaining('interrupted by a stop') });
@@ -147,15 +148,15 @@ describe('exits and auto-restart', () => {
     const exit = new Promise<ExitEvent>((resolve) => h.registry.once('exit', resolve));
     process.kill(pid, 'SIGKILL');
     expect(await exit).toMatchObject({ pid, signal: 'SIGKILL', expected: false });
-    await waitFor(
+    await until(
       async () => {
         const now = h.registry.pid(service.service_id);
         return (
           now !== undefined && now !== pid && (await h.registry.get(service.service_id)).status === 'running'
         );
       },
-      1_300,
       'RUNNING again within restart_delay + 1 s',
+      1_300,
     );
     expect((await h.registry.get(service.service_id)).restart_due_at).toBeNull();
   });
@@ -166,10 +167,10 @@ describe('exits and auto-restart', () => {
       await h.registry.start(service.service_id);
       const crashedAt = Date.now();
       process.kill(h.registry.pid(service.service_id) as number, 'SIGKILL');
-      const waiting = await waitFor(async () => {
+      const waiting = await until(async () => {
         const current = await h.registry.get(service.service_id);
         return current.restart_due_at !== null && current;
-      });
+      }, 'the condition');
       const due = Date.parse(waiting.restart_due_at as string);
       expect(due).toBeGreaterThanOrEqual(crashedAt + 600_000);
       expect(due).toBeLessThanOrEqual(Date.now() + 600_000);
@@ -187,10 +188,10 @@ describe('exits and auto-restart', () => {
     const { harness: h, service } = await fake({ FIXTURE_MODE: 'crash-later' }, { auto_restart: false });
     const restarts = restartsOf(h);
     await h.registry.start(service.service_id);
-    const stored = await waitFor(async () => {
+    const stored = await until(async () => {
       const current = await h.registry.get(service.service_id);
       return current.status === 'error' && current;
-    });
+    }, 'the condition');
     expect(stored.error_message).toContain('exited with code 3 unexpectedly');
     expect(stored.error_message).toContain('Error: crashed later');
     expect(restarts).toHaveLength(0);
@@ -206,10 +207,10 @@ describe('exits and auto-restart', () => {
     const limits: RestartLimitEvent[] = [];
     h.registry.on('restart_limit', (event) => limits.push(event));
     await h.registry.start(service.service_id);
-    const stored = await waitFor(async () => {
+    const stored = await until(async () => {
       const current = await h.registry.get(service.service_id);
       return current.error_message?.includes('restart limit reached') && current;
-    });
+    }, 'the condition');
     expect(limits).toEqual([
       {
         service_id: service.service_id,
@@ -238,7 +239,7 @@ describe('exits and auto-restart', () => {
     const restarts = restartsOf(h);
     await h.registry.start(service.service_id);
     // With a cap of 1, a second restart happens only because the first was forgotten after 300 ms running.
-    await waitFor(() => restarts.length >= 2, 10_000, 'two restarts');
+    await until(() => restarts.length >= 2, 'two restarts', 10_000);
     expect(restarts.map((event) => event.attempt)).toEqual([1, 1]);
     await h.registry.stop(service.service_id);
   });
@@ -248,10 +249,10 @@ describe('stats', () => {
   it('are kept current for running services without being asked', async () => {
     const { harness: h, service } = await fake({}, {}, { statsIntervalMs: 100 });
     await h.registry.start(service.service_id);
-    const stored = await waitFor(async () => {
+    const stored = await until(async () => {
       const current = await h.storage.services.get(service.service_id);
       return current?.stats.last_updated && current.stats.memory_usage_mb > 0 && current;
-    });
+    }, 'the condition');
     expect(stored.stats.total_connections).toBeGreaterThanOrEqual(1);
     expect(stored.stats.uptime_seconds).toBeGreaterThanOrEqual(0);
     await h.registry.stop(service.service_id);
@@ -266,7 +267,7 @@ describe('logs and environment', () => {
   it('captures lines with their level, bounded per service with the oldest pruned', async () => {
     const { harness: h, service } = await fake({ FIXTURE_LOG_LINES: '300' }, {}, { maxLogLines: 100 });
     await h.registry.start(service.service_id);
-    await waitFor(async () => (await h.registry.searchLogs('line 299')).length === 1);
+    await until(async () => (await h.registry.searchLogs('line 299')).length === 1, 'the condition');
     await h.registry.flushLogs();
     const lines = await h.registry.logs(service.service_id, { limit: 1_000 });
     expect(lines.length).toBeLessThanOrEqual(100);
@@ -284,8 +285,9 @@ describe('logs and environment', () => {
     process.env.REGISTRY_TEST_SECRET = 'must not leak';
     const { harness: h, service } = await fake({ FIXTURE_VALUE: 'from-config' });
     await h.registry.start(service.service_id);
-    const [line] = await waitFor(async () =>
-      h.registry.searchLogs('environment', { service_id: service.service_id }),
+    const [line] = await until(
+      async () => h.registry.searchLogs('environment', { service_id: service.service_id }),
+      'the condition',
     );
     const keys = line?.fields.keys as string[];
     expect(line?.fields.fixture_value).toBe('from-config');

@@ -1,8 +1,9 @@
 // The registry with the real `myagent-ws` binary serving the repository's echo agent.
 import { createServer, type Server } from 'node:net';
+import { alive, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentServerCommand, echoAgentPath, type Harness, openHarness } from '../test/harness.js';
-import { alive, fixture, waitFor } from '../test/helpers.js';
+import { fixture } from '../test/helpers.js';
 import type { ExitEvent, RestartEvent } from './index.js';
 
 let harness: Harness | undefined;
@@ -110,10 +111,10 @@ describe('lifecycle with the real agent server', () => {
       stats.memory_usage_mb,
     );
 
-    const logs = await waitFor(async () => {
+    const logs = await until(async () => {
       const lines = await registry.logs(service.service_id);
       return lines.some((line) => line.message === 'listening') && lines;
-    });
+    }, 'the condition');
     expect(logs.find((line) => line.message === 'listening')).toMatchObject({
       level: 'info',
       stream: 'stdout',
@@ -144,15 +145,14 @@ describe('lifecycle with the real agent server', () => {
     const exit = new Promise<ExitEvent>((resolve) => registry.once('exit', resolve));
     process.kill(pid, 'SIGKILL');
     expect(await exit).toMatchObject({ pid, signal: 'SIGKILL', expected: false });
-    await waitFor(
+    await until(
       async () => {
         const now = registry.pid(victim);
         return now !== undefined && now !== pid && (await registry.get(victim)).status === 'running';
       },
-      // The real server's own start time under a loaded CI box is not ours to bound here: the fixture test
+      'the killed service to run again', // The real server's own start time under a loaded CI box is not ours to bound here: the fixture test
       // in lifecycle.test.ts holds the registry to restart_delay + 1 s.
       30_000,
-      'the killed service to run again',
     );
     const restarted = await registry.get(victim);
     expect(restarted.restart_count).toBe(1);
@@ -182,7 +182,7 @@ describe('lifecycle with the real agent server', () => {
     const restarts: RestartEvent[] = [];
     registry.on('restart', (event) => restarts.push(event));
     await registry.restartFailed(service.service_id, 'unhealthy for too long');
-    await waitFor(async () => (await registry.get(service.service_id)).status === 'running');
+    await until(async () => (await registry.get(service.service_id)).status === 'running', 'the condition');
     expect(restarts).toMatchObject([{ attempt: 1, reason: 'unhealthy for too long' }]);
     expect(alive(second)).toBe(false);
 

@@ -1,8 +1,9 @@
 // Service stats (B9) end to end: the real `myagent-ws` binary's GET /health feeds what the registry stores.
+
+import { until } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
 import { TestClient } from '../../ws-runtime/test/helpers.js';
 import { agentServerCommand, echoAgentPath, type Harness, openHarness } from './harness.js';
-import { waitFor } from './helpers.js';
 
 let harness: Harness | undefined;
 const clients: TestClient[] = [];
@@ -41,10 +42,10 @@ it('stores the mean duration of ended sessions, and the peak of connections betw
   // Its socket goes away: the server ends the session without being asked.
   await second.close();
 
-  const stats = await waitFor(async () => {
+  const stats = await until(async () => {
     const current = await registry.refreshStats(service.service_id);
     return current.completed_sessions === 2 && current.active_connections === 0 && current;
-  });
+  }, 'the condition');
   const elapsedSeconds = (performance.now() - since) / 1000;
   expect(stats).toMatchObject({ total_sessions: 2, active_sessions: 0 });
   expect(stats.avg_session_duration).toBeGreaterThan(0);
@@ -75,10 +76,10 @@ it('counts only clients (not its readiness ping), and keeps its totals across re
     await client.close();
   };
   const totalsReach = (registry: typeof first.registry, connections: number) =>
-    waitFor(async () => {
+    until(async () => {
       const stats = await registry.refreshStats(service.service_id);
       return stats.total_connections === connections && stats.completed_sessions === connections && stats;
-    });
+    }, 'the condition');
   await session();
   await totalsReach(first.registry, 1);
 

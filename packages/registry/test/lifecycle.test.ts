@@ -6,10 +6,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Service } from '@myagent/models';
+import { alive, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartEvent } from '../src/index.js';
 import { agentServerCommand, type Harness, openHarness } from './harness.js';
-import { alive, fixture, tempDir, waitFor } from './helpers.js';
+import { fixture, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -81,7 +82,7 @@ describe('a manager killed with SIGKILL', () => {
     expect(pids.every(alive)).toBe(true);
 
     manager.kill('SIGKILL');
-    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'the children to die with their manager');
+    await until(() => pids.every((pid) => !alive(pid)), 'the children to die with their manager', 10_000);
 
     const harness: Harness = await openHarness(
       { command: agentServerCommand(), serverArgs: ['--in-process'], readyTimeoutMs: 30_000 },
@@ -242,13 +243,13 @@ describe('reconcile after a manager went away while services were in ERROR', () 
   }
 
   async function errorWith(harness: Harness, serviceId: string, text: string) {
-    return waitFor(
+    return until(
       async () => {
         const current = await harness.storage.services.get(serviceId);
         return current?.status === 'error' && current.error_message?.includes(text) && current;
       },
-      10_000,
       `ERROR with "${text}"`,
+      10_000,
     );
   }
 
@@ -320,13 +321,13 @@ describe('reconcile after a manager went away while services were in ERROR', () 
     expect(waiting.status).toBe('error');
     expect(waiting.restart_due_at).not.toBeNull();
 
-    const running = await waitFor(
+    const running = await until(
       async () => {
         const current = await second.registry.get(service.service_id);
         return current.status === 'running' && current;
       },
-      15_000,
       'RUNNING once the restart is due',
+      15_000,
     );
     expect(running.restart_due_at).toBeNull();
     expect(alive(second.registry.pid(service.service_id) as number)).toBe(true);

@@ -1,0 +1,8 @@
+// Temp dirs, ports and waits
+export { freePort, tempDir } from './fs-net.js';
+export type { TempDir } from './fs-net.js';
+export { until } from './wait.js';
+
+// Processes
+export { alive, startDaemon } from './process.js';
+export type { DaemonProcess } from './process.js';
