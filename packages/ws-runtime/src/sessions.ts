@@ -23,6 +23,8 @@ export class SessionHub {
   readonly counters = { sessions: 0, completed: 0, sessionMs: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
   activeRuns = 0;
   draining = false;
+  /** Told when a session's turn starts and ends (the proxy control channel snapshots the state then). */
+  onRunChange?: (session: Session, phase: 'turn_start' | 'turn_end') => void;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -171,6 +173,7 @@ export class SessionHub {
     session.run = run;
     this.activeRuns++;
     this.counters.runs++;
+    this.onRunChange?.(session, 'turn_start');
     this.runner
       .run({
         sessionId: session.id,
@@ -257,7 +260,10 @@ export class SessionHub {
         metadata: { code: 'RUN_TIMEOUT', run_timeout: seconds },
       });
     }
-    if (!session.closed) this.armIdle(session);
+    if (!session.closed) {
+      this.armIdle(session);
+      this.onRunChange?.(session, 'turn_end');
+    }
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
