@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { agentServerCommand } from '@myagent/agent-server';
 import {
@@ -66,6 +66,12 @@ export interface ListServicesFilter {
   tags?: readonly string[];
   limit?: number;
   offset?: number;
+}
+
+/** Options of {@link AgentManager.stopService} and {@link AgentManager.restartService}. */
+export interface DrainOptions {
+  /** Tell the service's clients this many seconds ahead (`management_notification`), then stop. */
+  countdown_seconds?: number;
 }
 
 /** A connection to register: the routed service (or its id) and where the client came from. */
@@ -151,6 +157,12 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     // Fenced below the cache: once the lease is lost, no write of any part reaches storage.
     const services = new ServiceCache(fencedStore(storage.services, lease));
     await this.#orGiveBack(storage, lease, () => services.load());
+    let stateSecret = o.stateSecret ?? '';
+    if (!stateSecret) {
+      await this.#orGiveBack(storage, lease, async () => {
+        stateSecret = await storage.lease.stateSecret(randomBytes(32).toString('hex'));
+      });
+    }
     const registry = createRegistry({
       store: services,
       logs: storage.logs,
@@ -161,6 +173,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       stopGraceMs: o.stopGraceMs,
       restart: o.restart,
       cwd: o.cwd,
+      sharedEnv: { MYAGENT_STATE_SECRET: stateSecret },
     });
     const monitor = createHealthMonitor({
       source: healthSource(services, registry, options.healthCheckInterval),
@@ -204,6 +217,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
           fail,
         },
         options: o.proxy,
+        stateSecret,
       }),
       unwire: () => {
         unwire();
@@ -295,12 +309,49 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return this.#parts().registry.start(serviceId);
   }
 
-  stopService(serviceId: string): Promise<Service> {
-    return this.#parts().registry.stop(serviceId);
+  /**
+   * Stops a service. Its clients at `/ws` are drained first: told (a `management_notification`, with
+   * `countdown_seconds` if given, which the stop then waits), their running turns finish, and their
+   * sessions move to another instance; with none, they end.
+   */
+  stopService(serviceId: string, options: DrainOptions = {}): Promise<Service> {
+    return this.#drained(serviceId, 'stop', options, () => this.#parts().registry.stop(serviceId));
   }
 
-  restartService(serviceId: string): Promise<Service> {
-    return this.#parts().registry.restart(serviceId);
+  /**
+   * Restarts a service without dropping its clients at `/ws`: as {@link AgentManager.stopService} drains
+   * them, and with no other instance their sessions wait (held, nothing lost) for the restarted one.
+   */
+  restartService(serviceId: string, options: DrainOptions = {}): Promise<Service> {
+    return this.#drained(serviceId, 'restart', options, () => this.#parts().registry.restart(serviceId));
+  }
+
+  async #drained(
+    serviceId: string,
+    kind: 'stop' | 'restart',
+    options: DrainOptions,
+    step: () => Promise<Service>,
+  ): Promise<Service> {
+    const { proxy, services } = this.#parts();
+    const service = services.peek(serviceId) ?? (await services.peekByName(serviceId));
+    if (service?.status !== 'running') return step();
+    const countdown = options.countdown_seconds;
+    proxy.proxy.drain(service.service_id, {
+      type: kind === 'restart' ? 'service_restart' : 'service_stop',
+      message:
+        kind === 'restart'
+          ? `The agent '${service.name}' restarts; your sessions are kept`
+          : `The agent '${service.name}' stops; your sessions move to another instance where there is one`,
+      severity: 'warning',
+      ...(countdown !== undefined && countdown > 0 && { countdown_seconds: countdown }),
+    });
+    try {
+      if (countdown !== undefined && countdown > 0)
+        await new Promise((resolve) => setTimeout(resolve, countdown * 1000));
+      return await step();
+    } finally {
+      proxy.proxy.endDrain(service.service_id, { stopped: kind === 'stop' });
+    }
   }
 
   /** Stops the service if it runs and deletes it with its history. */

@@ -30,6 +30,11 @@ export interface RegistryOptions {
   agentCheck?: AgentCheckOptions | false;
   /** Variables every child gets before the service's own `environment` (default: PATH, HOME, locale...). */
   baseEnv?: Record<string, string>;
+  /**
+   * Variables every child gets after the base ones and before the service's own (the manager passes the
+   * agents' shared state secret, `MYAGENT_STATE_SECRET`, here).
+   */
+  sharedEnv?: Record<string, string>;
   /** Working directory of the children and base of relative agent paths (default: process.cwd()). */
   cwd?: string;
 }

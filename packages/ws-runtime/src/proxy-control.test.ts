@@ -93,7 +93,12 @@ describe('the proxy control channel', () => {
     proxy.send({
       event: 'proxy.restore_session',
       session_id: 'forged',
-      signed_state: { state: { session_id: 'forged' }, timestamp: new Date().toISOString(), signature: 'ab', checksum: 'cd' },
+      signed_state: {
+        state: { session_id: 'forged' },
+        timestamp: new Date().toISOString(),
+        signature: 'ab',
+        checksum: 'cd',
+      },
     });
     proxy.send({ event: 'proxy.restore_session', session_id: sessionId, signed_state: created.signed_state });
     await waitFor(

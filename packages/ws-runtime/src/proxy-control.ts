@@ -49,8 +49,13 @@ export type SnapshotPhase = 'created' | 'restored' | 'turn_start' | 'turn_end';
 export interface ProxyControl {
   /** Opens the channel on a connection whose upgrade carries a valid mark. */
   accept(conn: Connection, request: IncomingMessage | undefined): void;
-  /** Tells the proxy (if the session's connection is one) the session's state or that a turn started. */
-  snapshot(session: Session, phase: SnapshotPhase): void;
+  /**
+   * Tells the proxy (if the session's connection is one) the session's state or that a turn started;
+   * `interrupted`: the turn was stopped by a shutdown (the proxy tells its client it did not complete).
+   */
+  snapshot(session: Session, phase: SnapshotPhase, interrupted?: boolean): void;
+  /** True when the session's connection is the proxy's: at shutdown it is released, not ended. */
+  handsOver(session: Session): boolean;
   /** Handles a `proxy.*` message of a marked connection; false when `text` is not one (or not allowed). */
   handle(conn: Connection, text: string): boolean;
 }
@@ -105,7 +110,8 @@ export function createProxyControl(deps: {
     accept(conn, request) {
       if (secret && verifyProxyMark(secret, request?.headers[PROXY_MARK_HEADER])) marked.add(conn);
     },
-    snapshot(session, phase) {
+    handsOver: (session) => marked.has(session.conn),
+    snapshot(session, phase, interrupted = false) {
       const conn = session.conn;
       if (!marked.has(conn) || session.closed) return;
       if (phase === 'turn_start') {
@@ -119,6 +125,7 @@ export function createProxyControl(deps: {
           event: 'system.session_state',
           session_id: session.id,
           phase,
+          ...(interrupted && { interrupted }),
           signed_state: signed,
         });
       } catch (error) {
@@ -127,7 +134,13 @@ export function createProxyControl(deps: {
         text = '';
       }
       if (text === '' || Buffer.byteLength(text) > MAX_CONTROL_STATE_BYTES) {
-        send(conn, { event: 'system.session_state', session_id: session.id, phase, too_large: true });
+        send(conn, {
+          event: 'system.session_state',
+          session_id: session.id,
+          phase,
+          ...(interrupted && { interrupted }),
+          too_large: true,
+        });
         return;
       }
       if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);

@@ -85,7 +85,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     hub,
     logger,
   });
-  hub.onRunChange = (session, phase) => control.snapshot(session, phase);
+  hub.onRunChange = (session, phase, stopReason) =>
+    control.snapshot(session, phase, stopReason === 'shutdown');
   const connections = new Set<Connection>();
   const retired = new RetiredEvents();
   const startedAt = Date.now();
@@ -330,7 +331,11 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     await hub.waitForRuns(graceMs);
     for (const session of sessions.values()) hub.stopRun(session, 'shutdown');
     await hub.waitForRuns(opts.killGraceMs + 100);
-    for (const session of [...sessions.values()]) hub.end(session, 'shutdown', 'The server is shutting down');
+    for (const session of [...sessions.values()]) {
+      // A proxied session moves to another agent server with its last state: it does not end.
+      if (control.handsOver(session)) hub.release(session);
+      else hub.end(session, 'shutdown', 'The server is shutting down');
+    }
     const closing = [...connections].map(
       (conn) =>
         new Promise<void>((resolve) => {

@@ -24,7 +24,7 @@ export class SessionHub {
   activeRuns = 0;
   draining = false;
   /** Told when a session's turn starts and ends (the proxy control channel snapshots the state then). */
-  onRunChange?: (session: Session, phase: 'turn_start' | 'turn_end') => void;
+  onRunChange?: (session: Session, phase: 'turn_start' | 'turn_end', stopReason?: StopReason) => void;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -262,7 +262,7 @@ export class SessionHub {
     }
     if (!session.closed) {
       this.armIdle(session);
-      this.onRunChange?.(session, 'turn_end');
+      this.onRunChange?.(session, 'turn_end', run.stopReason);
     }
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
