@@ -20,6 +20,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
+  --failover-wait S      how long a /ws client whose agent server was lost waits for another, or for
+                         its restart, before it is closed (default: 30)
 ${HTTP_USAGE}
   -v, --version          the version of @myagent/manager
   -h, --help             this text`;
@@ -37,6 +39,7 @@ function parse(argv: string[]) {
         'health-interval': { type: 'string' },
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
+        'failover-wait': { type: 'string' },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -135,8 +138,13 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
   if (interval !== undefined && !(interval > 0)) {
     throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
   }
+  const wait = options['failover-wait'] === undefined ? undefined : Number(options['failover-wait']);
+  if (wait !== undefined && !(wait > 0 && wait <= 3600)) {
+    throw new AppError('INVALID_REQUEST', '--failover-wait must be a number of seconds from 0 to 3600');
+  }
   const http = httpOptions(options, process.env);
   const manager = new AgentManager({
+    ...(wait !== undefined && { proxy: { failoverWaitMs: Math.round(wait * 1000) } }),
     ...(http.metricsIntervalMs !== undefined && { metrics: { intervalMs: http.metricsIntervalMs } }),
     portRange: parsePortRange(options['port-range']),
     dbPath: options.db ?? 'agent_manager.db',
