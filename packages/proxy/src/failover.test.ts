@@ -83,6 +83,29 @@ describe('failover', () => {
     expect(client.closed).toBe(false);
   }, 60_000);
 
+  it('leaves a service that turned unhealthy while its socket stays open, with the session', async () => {
+    const [a, b] = [await backend(), await backend()];
+    const source = new TestSource();
+    source.set([candidate('a', a), candidate('b', b)]);
+    const { proxy, url } = await proxyOver(source);
+    const client = await Client.connect(url);
+    cleanups.push(async () => client.close());
+    const session = await client.session();
+    expect(await turn(client, session, 'one')).toContain('message 1 of this session');
+    const on = proxy.connections()[0]?.target_service;
+    source.set([
+      candidate('a', a, on === 'a' ? { status: 'unhealthy' } : {}),
+      candidate('b', b, on === 'b' ? { healthy: false } : {}),
+    ]);
+    expect((await client.event('service_switched')).data).toEqual({
+      from_service: on,
+      to_service: on === 'a' ? 'b' : 'a',
+      reason: 'service_unhealthy',
+      session_preserved: true,
+    });
+    expect(await turn(client, session, 'two')).toContain('message 2 of this session');
+  }, 60_000);
+
   it('ends a turn running at the kill with UPSTREAM_LOST, and delivers what the client sent meanwhile', async () => {
     const [a, b] = [await backend(), await backend()];
     const source = new TestSource();

@@ -158,6 +158,16 @@ export class FailoverConnection extends ProxyConnection {
   }
 
   /**
+   * The service left RUNNING or healthy while the leg is still open (a hung agent server): the connection
+   * fails over as if the leg were lost. Mid-message it waits: the next change, or the leg's end, decides.
+   */
+  serviceLeft(): void {
+    if (!this.attachedOnce || this.switching || this.ended || this.closingClient) return;
+    if (this.upstream === null || this.fromUpstream.midMessage) return;
+    void this.failOver('service_unhealthy', true);
+  }
+
+  /**
    * The service is draining (the manager stops or restarts it): between turns the client's messages wait
    * here, so that no new turn starts on an agent server about to go; they go to wherever the sessions move.
    */

@@ -6,7 +6,8 @@ import { AppError, type RoutingStrategy } from '@myagent/models';
 import { type CandidatePool, createRouter, type RouteContext, type Router } from '@myagent/router';
 import type { ProxyConnection } from './connection.js';
 import { Drains } from './drain.js';
-import { FailoverConnection, type FailoverHost, type FailoverTarget, proxyMark } from './failover.js';
+import { FailoverConnection, proxyMark } from './failover.js';
+import { createFailoverHost, leaveUnroutable, type RoutedBy } from './failover-host.js';
 import { acceptKey, closeFrame, jsonFrame } from './frames.js';
 import {
   contextHeaders,
@@ -114,10 +115,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   const drains = new Drains();
   const budget = new StateBudget(options.maxStateBytes);
   /** What each connection was routed by, to route it again when it fails over. */
-  const routing = new WeakMap<
-    ProxyConnection,
-    { inputs: RoutingInputs; context: RouteContext; params: URLSearchParams }
-  >();
+  const routing = new WeakMap<ProxyConnection, RoutedBy>();
   /** Routers for a `routing_hint` naming another strategy: they see the same connections as `router`. */
   const hintRouters = new Map<
     RoutingStrategy,
@@ -136,6 +134,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   const unsubscribe = source.subscribe(() => {
     forgetPools();
     drains.wake();
+    leaveUnroutable(source, live.values());
   });
 
   const timer = setInterval(() => {
@@ -378,31 +377,14 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     report(error);
   }
 
-  /** Routes a connection again, among the candidates not in `exclude` (failover). */
-  function reroute(connection: ProxyConnection, exclude: ReadonlySet<string>): FailoverTarget | null {
-    const routed = routing.get(connection);
-    if (!routed) return null;
-    try {
-      const items = candidatesFor(routed.inputs).items.filter((c) => !exclude.has(c.service_id));
-      if (items.length === 0) return null;
-      const decision = router.route(routed.context, router.prepare(items));
-      return {
-        service: decision.service,
-        strategy: decision.strategy,
-        url: upstreamUrl(decision.service.endpoint, routed.params),
-      };
-    } catch {
-      // Nothing routable (or a service without a valid endpoint): the failover waits for a change.
-      return null;
-    }
-  }
-
-  const failoverHost: FailoverHost = {
-    reroute,
-    current: (serviceId) => source.list().find((c) => c.service_id === serviceId),
-    changed: (ms, signal) => drains.changed(ms, signal),
-    headers: (base) =>
-      options.stateSecret ? { ...base, 'x-myagent-proxy': proxyMark(options.stateSecret) } : base,
+  const failoverHost = createFailoverHost({
+    options,
+    source,
+    router,
+    routedBy: (connection) => routing.get(connection),
+    candidates: (inputs) => candidatesFor(inputs).items,
+    drains,
+    budget,
     switched(connection) {
       try {
         router.connections.unregister(connection.id);
@@ -418,9 +400,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
       }
       callHook('update', connection.info());
     },
-    budget,
-    waitMs: options.failoverWaitMs,
-  };
+  });
 
   function ended(connection: FailoverConnection): void {
     connection.releaseStates();
