@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, startDaemon } from './daemon-process.js';
+import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
 import { alive, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
 
 const COUNTING = join(ROOT, 'packages/proxy/test/fixtures/counting-agent.mjs');
@@ -14,13 +14,7 @@ let daemon: DaemonProcess;
 let base: string;
 let wsUrl: string;
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${base}/api/v1${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...init.headers },
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (path: string, init: RequestInit = {}) => daemonApi(base, path, init);
 
 /** A recording client of /ws. */
 async function connect(query: string) {

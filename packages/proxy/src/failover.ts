@@ -193,17 +193,11 @@ export class FailoverConnection extends ProxyConnection {
     this.detachLeg();
     this.holdClient = true;
     for (const sessionId of this.states.interrupted()) {
-      this.writeClientFrame(
-        jsonFrame(
-          {
-            event: 'agent.error',
-            session_id: sessionId,
-            content: 'The agent server was lost during this turn; the turn did not complete. Send it again.',
-            metadata: { code: 'UPSTREAM_LOST' },
-            timestamp: new Date().toISOString(),
-          },
-          false,
-        ),
+      this.sessionEvent(
+        'agent.error',
+        sessionId,
+        'The agent server was lost during this turn; the turn did not complete. Send it again.',
+        { code: 'UPSTREAM_LOST' },
       );
     }
     this.states.settle();
@@ -293,17 +287,11 @@ export class FailoverConnection extends ProxyConnection {
       const at = this.sessions.indexOf(sessionId);
       if (at >= 0) this.sessions.splice(at, 1);
       this.states.forget(sessionId);
-      this.writeClientFrame(
-        jsonFrame(
-          {
-            event: 'agent.session_end',
-            session_id: sessionId,
-            content: 'The session could not be restored after its agent server was lost',
-            metadata: { reason: 'upstream_lost' },
-            timestamp: new Date().toISOString(),
-          },
-          false,
-        ),
+      this.sessionEvent(
+        'agent.session_end',
+        sessionId,
+        'The session could not be restored after its agent server was lost',
+        { reason: 'upstream_lost' },
       );
     }
     this.service = target.service;
@@ -359,6 +347,19 @@ export class FailoverConnection extends ProxyConnection {
         if (waiting.size === 0) finish(results);
       };
     });
+  }
+
+  /** An event of one session, shaped as the agent server's (the proxy speaks for the lost one). */
+  private sessionEvent(
+    event: string,
+    sessionId: string,
+    content: string,
+    metadata: Record<string, unknown>,
+  ): void {
+    const at = new Date().toISOString();
+    this.writeClientFrame(
+      jsonFrame({ event, session_id: sessionId, content, metadata, timestamp: at }, false),
+    );
   }
 
   /** Gives the states' bytes back to the budget (the connection ended). */
