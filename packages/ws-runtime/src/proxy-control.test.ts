@@ -84,6 +84,23 @@ describe('the proxy control channel', () => {
     expect(answer.find((m) => m.event === 'agent.final_answer')?.content).toBe('runs=3 messages=5');
   });
 
+  it('at shutdown hands proxied sessions over (no session_end, a cut turn flagged) and ends the others', async () => {
+    const server = await startRuntime({ stateSecret: 'shared', killGraceMs: 200 });
+    cleanups.push(server.close);
+    const proxy = await client(server.url, mark('shared'));
+    const plain = await client(server.url);
+    const proxied = await proxy.createSession();
+    const own = await plain.createSession();
+    proxy.send({ event: 'user.message', session_id: proxied, content: 'wait' });
+    await waitFor(() => states(proxy).find((s) => s.phase === 'turn_start'), 'the turn to start');
+    await server.runtime.drain(0);
+    await waitFor(() => proxy.closed && plain.closed, 'both closed');
+    expect(proxy.closeCode).toBe(1001);
+    expect(proxy.events(proxied)).not.toContain('agent.session_end');
+    expect(states(proxy).at(-1)).toMatchObject({ phase: 'turn_end', interrupted: true });
+    expect(plain.events(own)).toContain('agent.session_end');
+  });
+
   it('refuses a state of another session, a forged one, and a session that exists', async () => {
     const server = await runtime('shared');
     const proxy = await client(server.url, mark('shared'));
