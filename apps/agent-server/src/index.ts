@@ -1,4 +1,6 @@
 // Starting the server
+export type { AgentCheckReport } from './check.js';
+export { checkAgentFile } from './check.js';
 export type { AgentServerCommand } from './command.js';
 export { agentServerCommand } from './command.js';
 export type { JsonLogger } from './logger.js';

@@ -27,6 +27,12 @@ export interface AgentServerOptions {
   drainTimeout?: number;
   /** Drain and exit when this process is gone. */
   parentPid?: number;
+  /** Seconds a new connection has to send its first request or upgrade. Default 10; 0 = no limit. */
+  handshakeTimeout?: number;
+  /** Connections waiting for their first request at once (past it the oldest is closed). Default 512. */
+  maxPendingHandshakes?: number;
+  /** Open connections per client address; default 0 = unlimited. */
+  maxConnectionsPerIp?: number;
   /** Where JSON log lines go; default stdout. */
   write?: (line: string) => void;
 }
@@ -51,6 +57,9 @@ export const SERVER_FLAGS: Record<string, Kind> = {
   greeting: 'boolean',
   drainTimeout: 'number',
   parentPid: 'int',
+  handshakeTimeout: 'number',
+  maxPendingHandshakes: 'int',
+  maxConnectionsPerIp: 'int',
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -19,7 +19,9 @@ const USAGE = `Usage: myagent-manager-daemon [options]
                          service of that name exists; repeatable
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
-  --in-process           run agents in the agent servers' main thread instead of worker threads
+  --in-process           run agents in the agent servers' main thread instead of worker threads; an
+                         agent stuck in a synchronous loop then freezes its server: its health checks
+                         fail, and it is killed (SIGKILL after the stop grace) and restarted
   --failover-wait S      how long a /ws client whose agent server was lost waits for another, or for
                          its restart, before it is closed (default: 30)
 ${HTTP_USAGE}

@@ -32,6 +32,10 @@ export interface ServeManagerOptions {
   requestTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this. @default 5_000 */
   keepAliveTimeoutMs?: number;
+  /** Connections waiting for their first request at once; past it the oldest is closed. @default 512 */
+  maxPendingHandshakes?: number;
+  /** Open connections per client address (API, console and /ws alike); 0 = unlimited. @default 0 */
+  maxConnectionsPerIp?: number;
 }
 
 /** The served port, with the URLs to print. */
@@ -133,6 +137,12 @@ export async function serveManager(
         // How often node checks the two timeouts above (its default, 30 s, would let a slow client linger).
         connectionsCheckingInterval: 1_000,
         maxHeaderSize: 16 * 1024,
+      },
+      guard: {
+        // A new connection's first request, upgrades included, has the same deadline for its headers.
+        handshakeTimeoutMs: options.headersTimeoutMs ?? 10_000,
+        maxPendingHandshakes: options.maxPendingHandshakes,
+        maxConnectionsPerIp: options.maxConnectionsPerIp,
       },
     });
   } catch (error) {

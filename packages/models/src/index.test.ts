@@ -6,6 +6,7 @@ it('exports exactly its public surface', () => {
     [
       "AGENT_EVENT_NAMES",
       "ALERT_EVENT_TYPES",
+      "AgentServerHealth",
       "AlertEventType",
       "AppError",
       "AuditEntry",

@@ -48,7 +48,7 @@ export { ConnectionInfo, ConnectionStatus } from './connection.js';
 export type { ConnectionInfoInput } from './connection.js';
 
 // Health
-export { CheckResult, HealthCheckResult, HealthStatus } from './health.js';
+export { AgentServerHealth, CheckResult, HealthCheckResult, HealthStatus } from './health.js';
 export type { HealthCheckResultInput } from './health.js';
 
 // Logs and metrics
