@@ -66,6 +66,13 @@ async function routable(name: string): Promise<boolean> {
   return body.status === 'running' && body.health?.status !== 'unhealthy';
 }
 
+/** Waits for a killed service to be routable again (restart_delay 1 s); says why not on a timeout. */
+async function back(name: string): Promise<void> {
+  await waitFor(() => routable(name), 60_000, `${name} back`).catch(async (error) => {
+    throw new Error(`${error}: ${JSON.stringify(await service(name))}\n${daemon.output().slice(-4000)}`);
+  });
+}
+
 beforeAll(async () => {
   daemon = startDaemon([
     '--db',
@@ -129,9 +136,7 @@ describe('failover at /ws', () => {
     expect(client.closed()).toBeUndefined();
     client.ws.close();
     // The killed one comes back (restart_delay 1 s) for the next test.
-    await waitFor(() => routable(from), 60_000, `${from} back`).catch(async (error) => {
-      throw new Error(`${error}: ${JSON.stringify(await service(from))}\n${daemon.output().slice(-3000)}`);
-    });
+    await back(from);
     expect(alive(pid)).toBe(false);
   }, 120_000);
 
@@ -152,7 +157,7 @@ describe('failover at /ws', () => {
     // The lost turn never completed, so it is not in the restored history: this is message 2.
     expect(await client.turn(session, 'again')).toBe('again (message 2 of this session)');
     client.ws.close();
-    await waitFor(() => routable(from), 60_000, `${from} back`);
+    await back(from);
   }, 120_000);
 
   it('no other instance: waits for the restart of the killed one, and restores there', async () => {
