@@ -2,7 +2,7 @@
 // children it started, kill -9 of a child, and restarts through the HTTP API, while the client's socket to
 // the manager stays open and its sessions go on counting.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
 import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
@@ -110,6 +110,11 @@ beforeAll(async () => {
   });
 }, 150_000);
 
+afterEach((context) => {
+  // What the daemon saw (status changes, restarts), to tell a slow machine from a bug.
+  if (context.task.result?.state === 'fail') console.log(daemon.output().slice(-6000));
+});
+
 afterAll(async () => {
   expect(await daemon?.stop()).toBe(0);
   temp.cleanup();
@@ -128,7 +133,8 @@ describe('failover at /ws', () => {
     expect(switched.data).toEqual({
       from_service: from,
       to_service: from === 'pair-a' ? 'pair-b' : 'pair-a',
-      reason: 'upstream_lost',
+      // A loaded machine may see its health checks fail first, and leave it as unhealthy: as good.
+      reason: expect.stringMatching(/^(upstream_lost|service_unhealthy)$/u),
       session_preserved: true,
     });
     expect(await client.turn(session, 'three')).toBe('three (message 3 of this session)');

@@ -20,10 +20,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-async function backend(): Promise<Backend> {
+async function backend(slowMs = 30_000): Promise<Backend> {
   const started = await childBackend({
     agent: COUNTING,
-    env: { MYAGENT_STATE_SECRET: SECRET, FIXTURE_SLOW_MS: '30000' },
+    env: { MYAGENT_STATE_SECRET: SECRET, FIXTURE_SLOW_MS: String(slowMs) },
   });
   cleanups.push(() => started.stop());
   return started;
@@ -104,6 +104,29 @@ describe('failover', () => {
       session_preserved: true,
     });
     expect(await turn(client, session, 'two')).toContain('message 2 of this session');
+  }, 60_000);
+
+  it('lets a running turn finish on a service turned unhealthy, then leaves it', async () => {
+    const [a, b] = [await backend(1_000), await backend(1_000)];
+    const source = new TestSource();
+    source.set([candidate('a', a), candidate('b', b)]);
+    const { proxy, url } = await proxyOver(source);
+    const client = await Client.connect(url);
+    cleanups.push(async () => client.close());
+    const session = await client.session();
+    client.send({ event: 'user.message', session_id: session, content: 'slow one' });
+    await client.event('agent.thinking', { session });
+    const on = proxy.connections()[0]?.target_service;
+    source.set([candidate('a', a, { healthy: on !== 'a' }), candidate('b', b, { healthy: on !== 'b' })]);
+    const answer = await client.event('agent.final_answer', { session });
+    expect(String(answer.content)).toBe('slow one (message 1 of this session)');
+    expect((await client.event('service_switched')).data).toMatchObject({
+      from_service: on,
+      reason: 'service_unhealthy',
+      session_preserved: true,
+    });
+    expect(await turn(client, session, 'two')).toContain('message 2 of this session');
+    expect(client.events.some((e) => e.event === 'agent.error')).toBe(false);
   }, 60_000);
 
   it('ends a turn running at the kill with UPSTREAM_LOST, and delivers what the client sent meanwhile', async () => {

@@ -63,6 +63,8 @@ export class FailoverConnection extends ProxyConnection {
   private drainReason: string | null = null;
   /** The service whose drain holds this connection, until the connection moved off it. */
   drainingFrom: string | null = null;
+  /** The service left RUNNING or healthy during a turn: the connection leaves it at the turn's end. */
+  private leaveAfterTurn = false;
   /** The drain ended with the service stopped: no waiting for it to come back. */
   private originStopped = false;
   /** Answers `system.proxy_restored` while a restore waits for them. */
@@ -119,6 +121,7 @@ export class FailoverConnection extends ProxyConnection {
         : JSON.stringify(message.signed_state);
     this.states.keep(id, state, message.phase === 'turn_end', message.interrupted === true);
     if (this.drainReason !== null && !this.states.busy) this.holdClient = true;
+    if (this.leaveAfterTurn && !this.states.busy) this.leaveIfStillLeft();
   }
 
   protected override clientText(buf: Buffer, length: number): void {
@@ -164,7 +167,20 @@ export class FailoverConnection extends ProxyConnection {
   serviceLeft(): void {
     if (!this.attachedOnce || this.switching || this.ended || this.closingClient) return;
     if (this.upstream === null || this.fromUpstream.midMessage) return;
+    // A running turn may still finish (health checks fail under load too): leave at its end. A server that
+    // truly hangs is restarted by its manager, and the leg's loss then ends the turn with UPSTREAM_LOST.
+    if (this.states.busy) {
+      this.leaveAfterTurn = true;
+      return;
+    }
     void this.failOver('service_unhealthy', true);
+  }
+
+  /** At a turn's end: leave the service if it is still not routable. */
+  private leaveIfStillLeft(): void {
+    this.leaveAfterTurn = false;
+    const now = this.host.current(this.service.service_id);
+    if (now?.status !== 'running' || now.healthy === false) this.serviceLeft();
   }
 
   /**
@@ -278,6 +294,7 @@ export class FailoverConnection extends ProxyConnection {
     if (results === null) {
       if (this.upstream === leg.socket) this.detachLeg();
       leg.socket.destroy();
+      this.status = 'connecting';
       return this.ended || this.closingClient ? 'gone' : 'failed';
     }
     const lost: string[] = [];
