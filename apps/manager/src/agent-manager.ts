@@ -563,7 +563,9 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     options: { restart?: boolean } = {},
   ): Promise<ServiceUpdateResult> {
     const { registry, monitor } = this.#parts();
-    const result = await updateAndApply(registry, serviceId, patch, options.restart ?? false);
+    const result = await updateAndApply(registry, serviceId, patch, options.restart ?? false, (id) =>
+      this.restartService(id),
+    );
     if (result.changed.length > 0) {
       void monitor.sync().catch((error: unknown) => this.#fail(error));
       this.emit('service', { action: 'updated', service_id: serviceId, name: result.service.name });
