@@ -212,9 +212,9 @@ describe('draining at /ws', () => {
     const pid = await servicePid(await service('solo'));
     busy.send({ event: 'user.message', session_id: session, content: 'slow two' });
     await busy.event('agent.thinking', session, 1);
-    const restarted = api('/services/solo/restart', { method: 'POST' });
+    const restarted = api('/services/solo/restart?countdown=1', { method: 'POST' });
     const notice = await busy.event('management_notification');
-    expect(notice.data).toMatchObject({ type: 'service_restart', severity: 'warning' });
+    expect(notice.data).toMatchObject({ type: 'service_restart', severity: 'warning', countdown_seconds: 1 });
     // The running turn finishes on the old process.
     expect(String((await busy.event('agent.final_answer', session, 1)).content)).toBe(
       'slow two (message 2 of this session)',
