@@ -49,6 +49,18 @@ async function turn(client: Client, session: string, text: string): Promise<stri
   return String(answer.content);
 }
 
+/** Two instances behind a proxy, a client on it with one session. */
+async function pair(slowMs?: number) {
+  const [a, b] = [await backend(slowMs), await backend(slowMs)];
+  const source = new TestSource();
+  source.set([candidate('a', a), candidate('b', b)]);
+  const { proxy, url } = await proxyOver(source);
+  const client = await Client.connect(url);
+  cleanups.push(async () => client.close());
+  const session = await client.session();
+  return { a, b, source, proxy, client, session };
+}
+
 function kill(target: Backend): void {
   process.kill(target.pid as number, 'SIGKILL');
 }
@@ -84,13 +96,7 @@ describe('failover', () => {
   }, 60_000);
 
   it('leaves a service that turned unhealthy while its socket stays open, with the session', async () => {
-    const [a, b] = [await backend(), await backend()];
-    const source = new TestSource();
-    source.set([candidate('a', a), candidate('b', b)]);
-    const { proxy, url } = await proxyOver(source);
-    const client = await Client.connect(url);
-    cleanups.push(async () => client.close());
-    const session = await client.session();
+    const { a, b, source, proxy, client, session } = await pair();
     expect(await turn(client, session, 'one')).toContain('message 1 of this session');
     const on = proxy.connections()[0]?.target_service;
     source.set([
@@ -107,13 +113,7 @@ describe('failover', () => {
   }, 60_000);
 
   it('lets a running turn finish on a service turned unhealthy, then leaves it', async () => {
-    const [a, b] = [await backend(1_000), await backend(1_000)];
-    const source = new TestSource();
-    source.set([candidate('a', a), candidate('b', b)]);
-    const { proxy, url } = await proxyOver(source);
-    const client = await Client.connect(url);
-    cleanups.push(async () => client.close());
-    const session = await client.session();
+    const { a, b, source, proxy, client, session } = await pair(1_000);
     client.send({ event: 'user.message', session_id: session, content: 'slow one' });
     await client.event('agent.thinking', { session });
     const on = proxy.connections()[0]?.target_service;
