@@ -112,6 +112,27 @@ cli
   .option('--handshake-timeout <s>', 'Seconds a new connection has to send its request (default 10; 0 = off)')
   .option('--max-pending-handshakes <n>', 'Connections waiting for their request at once (default 512)')
   .option('--max-connections-per-ip <n>', 'Open connections per client address (default 0 = unlimited)')
+  .option(
+    '--max-event-bytes <b>',
+    'Bytes of one outbound event; an agent event over it is an agent.error (default 8 MiB)',
+  )
+  .option('--replay-buffer-size <n>', 'Events kept per connection for replay (default 1000)')
+  .option('--replay-buffer-bytes <b>', 'Bytes of the events kept per connection for replay (default 4 MiB)')
+  .option(
+    '--retired-sessions <n>',
+    'Sessions of closed connections whose events are kept for a reconnect (default 10000)',
+  )
+  .option('--retired-bytes <b>', 'Bytes of those kept events, over all sessions (default 64 MiB)')
+  .option('--max-history-messages <n>', 'Messages kept in the history of a session (default 1000)')
+  .option('--max-history-bytes <b>', 'Bytes of the history of a session (default 4 MiB)')
+  .option('--max-state-bytes <b>', 'Bytes of the agent data of a session (default 1 MiB)')
+  .option('--max-pending-runs <n>', 'Runs waiting for a worker (default 10000)')
+  .option('--max-pending-bytes <b>', 'Bytes of the messages waiting for a worker (default 64 MiB)')
+  .option(
+    '--max-buffered-bytes <b>',
+    'Outbound bytes queued per socket before a peer that stopped reading is dropped (default 16 MiB)',
+  )
+  .option('--max-sessions-per-connection <n>', 'Sessions one connection may hold (default 1000)')
   .action((agentFile: string, flags: Record<string, unknown>) => serve(agentFile, flags));
 cli.option(
   '--check <agent-file>',

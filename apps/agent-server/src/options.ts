@@ -1,7 +1,25 @@
 import { AppError } from '@myagent/models';
+import type { AgentRuntimeOptions } from '@myagent/ws-runtime';
+
+/** The runtime's memory bounds, passed through as they are (bytes and counts; defaults in ws-runtime). */
+export type AgentServerLimits = Pick<
+  AgentRuntimeOptions,
+  | 'maxEventBytes'
+  | 'replayBufferSize'
+  | 'replayBufferBytes'
+  | 'retiredSessions'
+  | 'retiredBytes'
+  | 'maxHistoryMessages'
+  | 'maxHistoryBytes'
+  | 'maxStateBytes'
+  | 'maxPendingRuns'
+  | 'maxPendingBytes'
+  | 'maxBufferedBytes'
+  | 'maxSessionsPerConnection'
+>;
 
 /** Options of {@link startAgentServer}; times in seconds, as the service config and the flags have them. */
-export interface AgentServerOptions {
+export interface AgentServerOptions extends AgentServerLimits {
   /** Path of the agent module (.ts, .js, .mjs). */
   agentFile: string;
   /** Default 127.0.0.1. */
@@ -60,6 +78,18 @@ export const SERVER_FLAGS: Record<string, Kind> = {
   handshakeTimeout: 'number',
   maxPendingHandshakes: 'int',
   maxConnectionsPerIp: 'int',
+  maxEventBytes: 'int',
+  replayBufferSize: 'int',
+  replayBufferBytes: 'int',
+  retiredSessions: 'int',
+  retiredBytes: 'int',
+  maxHistoryMessages: 'int',
+  maxHistoryBytes: 'int',
+  maxStateBytes: 'int',
+  maxPendingRuns: 'int',
+  maxPendingBytes: 'int',
+  maxBufferedBytes: 'int',
+  maxSessionsPerConnection: 'int',
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -102,6 +102,18 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       maxMessageBytes: options.maxMessageBytes,
       stateSecret: options.stateSecret,
       greeting: options.greeting,
+      maxEventBytes: options.maxEventBytes,
+      replayBufferSize: options.replayBufferSize,
+      replayBufferBytes: options.replayBufferBytes,
+      retiredSessions: options.retiredSessions,
+      retiredBytes: options.retiredBytes,
+      maxHistoryMessages: options.maxHistoryMessages,
+      maxHistoryBytes: options.maxHistoryBytes,
+      maxStateBytes: options.maxStateBytes,
+      maxPendingRuns: options.maxPendingRuns,
+      maxPendingBytes: options.maxPendingBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
+      maxSessionsPerConnection: options.maxSessionsPerConnection,
       logger,
     });
   } catch (error) {

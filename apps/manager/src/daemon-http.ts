@@ -84,6 +84,7 @@ export function httpOptions(
 export function describeUrls(server: ManagerServer, authRequired: boolean): string[] {
   const { urls } = server;
   return [
+    ...(urls.console ? [`console: ${urls.console}`] : []),
     `manager health: ${urls.health}`,
     `API:     ${urls.api}  (${authRequired ? 'bearer token required' : 'no token: loopback only'})`,
     `docs:    ${urls.docs}`,

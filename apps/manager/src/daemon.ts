@@ -29,6 +29,13 @@ ${HTTP_USAGE}
   -h, --help             this text`;
 
 function parse(argv: string[]) {
+  if (argv.some((arg) => arg === '--config' || arg.startsWith('--config='))) {
+    // The config file is the CLI's (it applies it through this daemon's API): say where, not just "unknown".
+    throw new AppError(
+      'INVALID_REQUEST',
+      '--config is an option of `myagent-manager daemon` (@myagent/cli), which starts this daemon and applies the file',
+    );
+  }
   try {
     return parseArgs({
       args: argv,
@@ -117,8 +124,11 @@ function describe(service: Service): string {
 
 /** Hooks of {@link runDaemon} for a program that embeds it (the CLI's `daemon --config`). */
 export interface DaemonHooks {
-  /** Called once the manager serves and its services are registered; a throw stops the daemon with it. */
-  onReady?: (server: ManagerServer) => Promise<void>;
+  /**
+   * Called once the manager serves and its services are registered, with a token the API accepts when it
+   * requires one; a throw stops the daemon with it.
+   */
+  onReady?: (server: ManagerServer, access: { token?: string }) => Promise<void>;
 }
 
 /** Runs the daemon; resolves when it has stopped after a signal. */
@@ -212,7 +222,8 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
   }
   if (hooks.onReady) {
     try {
-      await hooks.onReady(front);
+      const [first] = http.serve.tokens ?? [];
+      await hooks.onReady(front, first ? { token: first.token } : {});
     } catch (error) {
       await Promise.all([front.close(), manager.stop()]);
       throw error;

@@ -27,6 +27,10 @@ export { coded, runDaemon } from './daemon.js';
 export type { DaemonHooks } from './daemon.js';
 export type { ManagerPort, ManagerPortOptions, UpgradeHandler } from './serve.js';
 
+// The web console
+export { CONSOLE_DIR, RESERVED_PREFIXES, withConsole } from './console-static.js';
+export type { ConsoleOptions } from './console-static.js';
+
 // Metrics, alerts and the operation log
 export {
   COUNTER_METRICS,

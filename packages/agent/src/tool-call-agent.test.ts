@@ -131,6 +131,9 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       'Thinking (fake-model)',
       'Greet back.',
     ]);
+    // The reasoning streams before the answer it leads to, not after it.
+    const reasoningAt = events.findIndex((e) => e.content === 'Greet back.');
+    expect(reasoningAt).toBeLessThan(events.findIndex((e) => e.event === 'agent.partial_answer'));
     await collect(agent.run('Once more', context));
     expect(llm?.requests[1]?.body.messages).toEqual([
       { role: 'system', content: 'You are a weather assistant.' },

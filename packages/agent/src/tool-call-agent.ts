@@ -87,7 +87,7 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
         if (toolSpecs.length > 0) body.tools = toolSpecs;
         let turn: Turn;
         try {
-          turn = yield* streamTurn(config, body, context.signal, (chunk) => {
+          turn = yield* streamTurn(config, body, context.signal, step, (chunk) => {
             streamed += chunk.length;
           });
         } catch (error) {
@@ -97,8 +97,6 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
           yield agentError(AppError.from(error, 'AGENT_ERROR').message);
           return;
         }
-        if (turn.reasoning !== '')
-          yield { event: 'agent.thinking', content: turn.reasoning, metadata: { step } };
         if (turn.toolCalls.length === 0) {
           state.messages.push({ role: 'assistant', content: turn.content });
           trimHistory(state, maxHistory);
@@ -131,23 +129,30 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
   });
 }
 
-/** One LLM call: streams its text as partial answers and returns the whole reply. */
+/**
+ * One LLM call: streams its reasoning as `agent.thinking` and its text as partial answers, in the order
+ * they arrive (reasoning comes first), and returns the whole reply.
+ */
 async function* streamTurn(
   config: LlmConfig,
   body: Record<string, unknown>,
   signal: AbortSignal,
+  step: number,
   onChunk: (chunk: string) => void,
 ): AsyncGenerator<AgentEvent, Turn> {
   let content = '';
   let reasoning = '';
   const calls: Array<{ id?: string; name: string; arguments: string }> = [];
   for await (const delta of streamChat(config, body, signal)) {
+    if (delta.reasoning !== undefined) {
+      reasoning += delta.reasoning;
+      yield { event: 'agent.thinking', content: delta.reasoning, metadata: { step, reasoning: true } };
+    }
     if (delta.content !== undefined) {
       content += delta.content;
       onChunk(delta.content);
       yield partialAnswer(delta.content);
     }
-    if (delta.reasoning !== undefined) reasoning += delta.reasoning;
     mergeToolCalls(calls, delta.toolCalls);
   }
   const toolCalls = calls

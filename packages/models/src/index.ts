@@ -25,11 +25,16 @@ export {
   ServiceConfig,
   ServiceConfigPatch,
   ServiceName,
+  ServiceSettings,
   ServiceStats,
   ServiceStatus,
   serviceEndpoint,
 } from './service.js';
 export type { ServiceInput } from './service.js';
+
+// Declarative config files (`myagent-manager apply`)
+export { ConfigService, defineConfig, MyAgentConfig } from './config-file.js';
+export type { MyAgentConfigInput } from './config-file.js';
 
 // Routing
 export {

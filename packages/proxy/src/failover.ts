@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { RoutingStrategy } from '@myagent/models';
 import { type ConnectionSetup, ProxyConnection, type UpstreamEnd } from './connection.js';
-import { closeFrame, encodeFrame, jsonFrame, OP_TEXT } from './frames.js';
+import { closeFrame, encodeFrame, jsonFrame, mayMention, OP_TEXT } from './frames.js';
 import { SessionStates, type StateBudget } from './session-states.js';
 import type { ProxyCandidate } from './types.js';
 import type { UpstreamLeg } from './upstream.js';
@@ -50,7 +50,8 @@ export interface FailoverHost {
 
 /** Close codes of an agent server that went away (drained, restarted, failed): its clients fail over. */
 const GONE_CODES = new Set([1001, 1006, 1011, 1012, 1013, 1014]);
-const USER_MESSAGE = Buffer.from('"user.message"');
+/** Client text messages that may spell it are read (to know which session's turn is asked for). */
+const USER_MESSAGE = Buffer.from('user.message');
 
 /** A proxied connection whose sessions survive the loss of their agent server. */
 export class FailoverConnection extends ProxyConnection {
@@ -124,12 +125,25 @@ export class FailoverConnection extends ProxyConnection {
     if (this.leaveAfterTurn && !this.states.busy) this.leaveIfStillLeft();
   }
 
+  protected override clientPassesUnread(
+    buf: Buffer,
+    start: number,
+    length: number,
+    maskOffset: number,
+  ): boolean {
+    if (!super.clientPassesUnread(buf, start, length, maskOffset)) return false;
+    return !this.watchClient || !mayMention(buf, start, length, maskOffset, USER_MESSAGE);
+  }
+
   protected override clientText(buf: Buffer, length: number): void {
-    const at = buf.indexOf(USER_MESSAGE);
-    if (at < 0 || at + USER_MESSAGE.length > length) return;
+    if (!mayMention(buf, 0, length, -1, USER_MESSAGE)) return;
     try {
-      const message = JSON.parse(buf.toString('utf8', 0, length)) as { session_id?: unknown };
-      if (typeof message.session_id === 'string') this.states.messageSent(message.session_id);
+      const message = JSON.parse(buf.toString('utf8', 0, length)) as {
+        event?: unknown;
+        session_id?: unknown;
+      };
+      if (message.event === 'user.message' && typeof message.session_id === 'string')
+        this.states.messageSent(message.session_id);
     } catch {
       // The agent server answers it with INVALID_JSON.
     }

@@ -73,8 +73,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           workerMemoryMb: opts.workerMemoryMb,
           runsPerWorker: opts.runsPerWorker,
           logger,
+          limits: {
+            maxHistoryMessages: opts.maxHistoryMessages,
+            maxHistoryBytes: opts.maxHistoryBytes,
+            maxStateBytes: opts.maxStateBytes,
+          },
         })
-      : createInProcessRunner(opts.agent);
+      : createInProcessRunner(opts.agent, opts);
   const signer = createStateSigner(opts.stateSecret);
   const wss = new WebSocketServer({
     noServer: true,
@@ -94,7 +99,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   hub.onRunChange = (session, phase, stopReason) =>
     control.snapshot(session, phase, stopReason === 'shutdown');
   const connections = new Set<Connection>();
-  const retired = new RetiredEvents();
+  const retired = new RetiredEvents(opts.retiredSessions, opts.retiredBytes);
   const startedAt = Date.now();
   let totalConnections = 0;
   let peakConnections = 0;
@@ -308,7 +313,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         retired.keep(session.id, conn.eventsOf(session.id).slice(-200));
         hub.release(session);
       }
-      conn.buffer = [];
+      conn.clear();
       logger.debug('connection closed', { connection_id: conn.id });
     });
     const wantsGreeting = opts.greeting || /[?&]greeting=(1|true)\b/.test(request?.url ?? '');

@@ -1,0 +1,866 @@
+// The type half of @myagent/models's locked surface. Written by `pnpm api:types` (scripts/type-surface);
+// a change here is a change of the public types: review it, and add a changeset.
+import { expectTypeOf, it } from 'vitest';
+import {
+  type Agent,
+  type AgentEvent,
+  type AgentEventName,
+  type AgentModule,
+  type AgentRunContext,
+  type AgentSessionState,
+  type AlertEventType,
+  type AppError,
+  type AppErrorOptions,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditResult,
+  boundedString,
+  boundedText,
+  type CheckResult,
+  type ClientEventName,
+  type ClientMessage,
+  type ConditionOperator,
+  type ConfirmationRequest,
+  type ConnectionInfo,
+  type ConnectionInfoInput,
+  type ConnectionStatus,
+  type CreateRoutingRuleRequest,
+  type CreateRoutingRuleRequestInput,
+  type CreateServiceRequest,
+  type CreateServiceRequestInput,
+  type CreateWebhookRequest,
+  type CreateWebhookRequestInput,
+  type DeliveryStatus,
+  describeIssues,
+  type ErrorBody,
+  type ErrorCode,
+  type HealthCheckResult,
+  type HealthCheckResultInput,
+  type HealthStatus,
+  isErrorCode,
+  isoNow,
+  isValidRegex,
+  type LogLevel,
+  type LogLine,
+  type MetricName,
+  type MetricSample,
+  type ParseOptions,
+  type ParseResult,
+  type ProxyMessage,
+  parseClientMessage,
+  parseServerMessage,
+  type RouteContextBody,
+  type RoutingCondition,
+  type RoutingRule,
+  type RoutingRuleInput,
+  type RoutingStrategy,
+  regexHazard,
+  regexProblem,
+  type ServerEventName,
+  type ServerMessage,
+  type Service,
+  type ServiceConfig,
+  type ServiceConfigPatch,
+  type ServiceInput,
+  type ServiceStats,
+  type ServiceStatus,
+  type SignedState,
+  serviceEndpoint,
+  type UpdateRoutingRuleRequest,
+  type UpdateServiceRequest,
+  type UpdateServiceRequestInput,
+  type UpdateWebhookRequest,
+  type ValidationIssue,
+  type Webhook,
+  type WebhookDelivery,
+} from './index.js';
+
+/** The named members of a type with an index signature. */
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 };
+
+it('Agent', () => {
+  expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'name' | 'run'>();
+});
+
+it('AgentEvent', () => {
+  expectTypeOf<keyof AgentEvent>().toEqualTypeOf<'content' | 'event' | 'metadata' | 'step_id'>();
+});
+
+it('AgentEventName', () => {
+  expectTypeOf<AgentEventName>().toEqualTypeOf<
+    | 'agent.thinking'
+    | 'agent.tool_call'
+    | 'agent.tool_result'
+    | 'agent.user_confirm'
+    | 'agent.partial_answer'
+    | 'agent.final_answer'
+    | 'agent.error'
+  >();
+});
+
+it('AgentModule', () => {
+  expectTypeOf<keyof AgentModule>().toEqualTypeOf<'agent' | 'createAgent' | 'default'>();
+});
+
+it('AgentRunContext', () => {
+  expectTypeOf<keyof AgentRunContext>().toEqualTypeOf<'confirm' | 'sessionId' | 'signal' | 'state'>();
+});
+
+it('AgentSessionState', () => {
+  expectTypeOf<keyof AgentSessionState>().toEqualTypeOf<'current_step' | 'data' | 'messages'>();
+});
+
+it('AlertEventType', () => {
+  expectTypeOf<AlertEventType>().toEqualTypeOf<
+    'health_transition' | 'service_restart' | 'restart_limit_reached' | 'routing_failed' | 'test'
+  >();
+});
+
+it('AppError', () => {
+  expectTypeOf<keyof AppError>().toEqualTypeOf<
+    | 'cause'
+    | 'code'
+    | 'details'
+    | 'expose'
+    | 'message'
+    | 'name'
+    | 'stack'
+    | 'status'
+    | 'toJSON'
+    | 'toPublicJSON'
+  >();
+});
+
+it('AppErrorOptions', () => {
+  expectTypeOf<keyof AppErrorOptions>().toEqualTypeOf<'cause' | 'details' | 'expose'>();
+});
+
+it('AuditEntry', () => {
+  expectTypeOf<keyof AuditEntry>().toEqualTypeOf<
+    | 'action'
+    | 'actor'
+    | 'audit_id'
+    | 'client_ip'
+    | 'error_code'
+    | 'method'
+    | 'path'
+    | 'result'
+    | 'service_id'
+    | 'status_code'
+    | 'target_id'
+    | 'target_type'
+    | 'timestamp'
+  >();
+});
+
+it('AuditEntryInput', () => {
+  expectTypeOf<keyof AuditEntryInput>().toEqualTypeOf<
+    | 'action'
+    | 'actor'
+    | 'client_ip'
+    | 'error_code'
+    | 'method'
+    | 'path'
+    | 'result'
+    | 'service_id'
+    | 'status_code'
+    | 'target_id'
+    | 'target_type'
+    | 'timestamp'
+  >();
+});
+
+it('AuditResult', () => {
+  expectTypeOf<AuditResult>().toEqualTypeOf<'success' | 'failure'>();
+});
+
+it('boundedString', () => {
+  expectTypeOf(boundedString).parameters.toEqualTypeOf<[max: number, min?: number]>();
+});
+
+it('boundedText', () => {
+  expectTypeOf(boundedText).parameters.toEqualTypeOf<[max: number, min?: number]>();
+});
+
+it('CheckResult', () => {
+  expectTypeOf<keyof CheckResult>().toEqualTypeOf<'details' | 'message' | 'status'>();
+});
+
+it('ClientEventName', () => {
+  expectTypeOf<ClientEventName>().toEqualTypeOf<
+    | 'user.create_session'
+    | 'user.message'
+    | 'user.response'
+    | 'user.cancel'
+    | 'user.close_session'
+    | 'user.request_state'
+    | 'user.reconnect_with_state'
+    | 'user.ack'
+    | 'ping'
+  >();
+});
+
+it('ClientMessage', () => {
+  expectTypeOf<ClientMessage['event']>().toEqualTypeOf<
+    | 'user.create_session'
+    | 'user.message'
+    | 'user.response'
+    | 'user.cancel'
+    | 'user.close_session'
+    | 'user.request_state'
+    | 'user.reconnect_with_state'
+    | 'user.ack'
+    | 'ping'
+  >();
+});
+
+it('ConditionOperator', () => {
+  expectTypeOf<ConditionOperator>().toEqualTypeOf<
+    | 'equals'
+    | 'not_equals'
+    | 'contains'
+    | 'not_contains'
+    | 'starts_with'
+    | 'ends_with'
+    | 'regex_match'
+    | 'in_list'
+    | 'not_in_list'
+    | 'ip_in_range'
+  >();
+});
+
+it('ConfirmationRequest', () => {
+  expectTypeOf<keyof ConfirmationRequest>().toEqualTypeOf<'tool_args' | 'tool_description' | 'tool_name'>();
+});
+
+it('ConnectionInfo', () => {
+  expectTypeOf<keyof ConnectionInfo>().toEqualTypeOf<
+    | 'bytes_received'
+    | 'bytes_sent'
+    | 'client_ip'
+    | 'client_port'
+    | 'connected_at'
+    | 'connection_id'
+    | 'disconnected_at'
+    | 'last_activity'
+    | 'message_count'
+    | 'routing_metadata'
+    | 'routing_strategy'
+    | 'session_id'
+    | 'status'
+    | 'target_service_id'
+    | 'user_agent'
+  >();
+});
+
+it('ConnectionInfoInput', () => {
+  expectTypeOf<keyof ConnectionInfoInput>().toEqualTypeOf<
+    | 'bytes_received'
+    | 'bytes_sent'
+    | 'client_ip'
+    | 'client_port'
+    | 'connected_at'
+    | 'connection_id'
+    | 'disconnected_at'
+    | 'last_activity'
+    | 'message_count'
+    | 'routing_metadata'
+    | 'routing_strategy'
+    | 'session_id'
+    | 'status'
+    | 'target_service_id'
+    | 'user_agent'
+  >();
+});
+
+it('ConnectionStatus', () => {
+  expectTypeOf<ConnectionStatus>().toEqualTypeOf<
+    'connecting' | 'connected' | 'active' | 'idle' | 'disconnected' | 'error'
+  >();
+});
+
+it('CreateRoutingRuleRequest', () => {
+  expectTypeOf<keyof CreateRoutingRuleRequest>().toEqualTypeOf<
+    | 'conditions'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'weight'
+  >();
+});
+
+it('CreateRoutingRuleRequestInput', () => {
+  expectTypeOf<keyof CreateRoutingRuleRequestInput>().toEqualTypeOf<
+    | 'conditions'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'weight'
+  >();
+});
+
+it('CreateServiceRequest', () => {
+  expectTypeOf<keyof CreateServiceRequest>().toEqualTypeOf<
+    'agent_factory_path' | 'auto_start' | 'config' | 'description' | 'host' | 'name' | 'port' | 'tags'
+  >();
+});
+
+it('CreateServiceRequestInput', () => {
+  expectTypeOf<keyof CreateServiceRequestInput>().toEqualTypeOf<
+    'agent_factory_path' | 'auto_start' | 'config' | 'description' | 'host' | 'name' | 'port' | 'tags'
+  >();
+});
+
+it('CreateWebhookRequest', () => {
+  expectTypeOf<keyof CreateWebhookRequest>().toEqualTypeOf<
+    'description' | 'enabled' | 'events' | 'secret' | 'url'
+  >();
+});
+
+it('CreateWebhookRequestInput', () => {
+  expectTypeOf<keyof CreateWebhookRequestInput>().toEqualTypeOf<
+    'description' | 'enabled' | 'events' | 'secret' | 'url'
+  >();
+});
+
+it('DeliveryStatus', () => {
+  expectTypeOf<DeliveryStatus>().toEqualTypeOf<'pending' | 'delivered' | 'failed'>();
+});
+
+it('describeIssues', () => {
+  expectTypeOf(describeIssues).returns.toEqualTypeOf<Array<ValidationIssue>>();
+});
+
+it('ErrorBody', () => {
+  expectTypeOf<keyof ErrorBody>().toEqualTypeOf<'error' | 'success'>();
+});
+
+it('ErrorCode', () => {
+  expectTypeOf<ErrorCode>().toEqualTypeOf<
+    | 'INVALID_REQUEST'
+    | 'UNAUTHORIZED'
+    | 'SERVICE_NOT_FOUND'
+    | 'FORBIDDEN'
+    | 'RULE_NOT_FOUND'
+    | 'CONNECTION_NOT_FOUND'
+    | 'WEBHOOK_NOT_FOUND'
+    | 'SESSION_NOT_FOUND'
+    | 'NOT_FOUND'
+    | 'METHOD_NOT_ALLOWED'
+    | 'SERVICE_ALREADY_EXISTS'
+    | 'PORT_IN_USE'
+    | 'SERVICE_RUNNING'
+    | 'SESSION_BUSY'
+    | 'PAYLOAD_TOO_LARGE'
+    | 'UNSUPPORTED_MEDIA_TYPE'
+    | 'RATE_LIMITED'
+    | 'SERVICE_START_FAILED'
+    | 'HEALTH_CHECK_FAILED'
+    | 'ROUTING_FAILED'
+    | 'INSUFFICIENT_RESOURCES'
+    | 'MAX_SESSIONS'
+    | 'MANAGER_NOT_RUNNING'
+    | 'REGISTRY_CLOSED'
+    | 'MANAGER_LOCKED'
+    | 'UPSTREAM_LOST'
+    | 'UPSTREAM_TIMEOUT'
+    | 'INVALID_JSON'
+    | 'INVALID_MESSAGE'
+    | 'UNKNOWN_EVENT'
+    | 'UNSUPPORTED_FRAME'
+    | 'INVALID_STATE'
+    | 'RUN_TIMEOUT'
+    | 'AGENT_ERROR'
+    | 'STORAGE_ERROR'
+    | 'INTERNAL_ERROR'
+  >();
+});
+
+it('HealthCheckResult', () => {
+  expectTypeOf<keyof HealthCheckResult>().toEqualTypeOf<
+    'checks' | 'error' | 'response_time_ms' | 'service_id' | 'status' | 'timestamp'
+  >();
+});
+
+it('HealthCheckResultInput', () => {
+  expectTypeOf<keyof HealthCheckResultInput>().toEqualTypeOf<
+    'checks' | 'error' | 'response_time_ms' | 'service_id' | 'status' | 'timestamp'
+  >();
+});
+
+it('HealthStatus', () => {
+  expectTypeOf<HealthStatus>().toEqualTypeOf<'healthy' | 'unhealthy' | 'degraded' | 'unknown'>();
+});
+
+it('isErrorCode', () => {
+  expectTypeOf(isErrorCode).parameters.toEqualTypeOf<[value: unknown]>();
+  expectTypeOf(isErrorCode).returns.toEqualTypeOf<boolean>();
+});
+
+it('isoNow', () => {
+  expectTypeOf(isoNow).parameters.toEqualTypeOf<[]>();
+  expectTypeOf(isoNow).returns.toEqualTypeOf<string>();
+});
+
+it('isValidRegex', () => {
+  expectTypeOf(isValidRegex).parameters.toEqualTypeOf<[source: string, caseSensitive?: boolean]>();
+  expectTypeOf(isValidRegex).returns.toEqualTypeOf<boolean>();
+});
+
+it('LogLevel', () => {
+  expectTypeOf<LogLevel>().toEqualTypeOf<'error' | 'debug' | 'info' | 'warn'>();
+});
+
+it('LogLine', () => {
+  expectTypeOf<keyof LogLine>().toEqualTypeOf<
+    'fields' | 'level' | 'message' | 'service_id' | 'stream' | 'timestamp'
+  >();
+});
+
+it('MetricName', () => {
+  expectTypeOf<MetricName>().toEqualTypeOf<
+    | 'connections'
+    | 'sessions'
+    | 'messages'
+    | 'response_time'
+    | 'errors'
+    | 'cpu'
+    | 'memory'
+    | 'services_running'
+  >();
+});
+
+it('MetricSample', () => {
+  expectTypeOf<keyof MetricSample>().toEqualTypeOf<'metric' | 'service_id' | 'timestamp' | 'value'>();
+});
+
+it('parseClientMessage', () => {
+  expectTypeOf(parseClientMessage).parameters.toEqualTypeOf<[text: string, options?: ParseOptions]>();
+  expectTypeOf(parseClientMessage).returns.toEqualTypeOf<
+    ParseResult<
+      | {
+          session_id?: string | undefined;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.create_session';
+        }
+      | {
+          session_id: string;
+          content: string;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.message';
+        }
+      | {
+          session_id: string;
+          step_id: string;
+          content: { confirmed: boolean } & { [key: string]: unknown };
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.response';
+        }
+      | {
+          session_id: string;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.cancel';
+        }
+      | {
+          session_id: string;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.close_session';
+        }
+      | {
+          session_id: string;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.request_state';
+        }
+      | {
+          signed_state: {
+            state: unknown;
+            timestamp: string | number;
+            signature: string;
+            version: string;
+            checksum: string;
+          } & { [key: string]: unknown };
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.reconnect_with_state';
+        }
+      | {
+          last_seq: number;
+          timestamp?: string | undefined;
+          metadata?: { [x: string]: unknown } | undefined;
+          event: 'user.ack';
+        }
+      | { timestamp?: string | undefined; metadata?: { [x: string]: unknown } | undefined; event: 'ping' }
+    >
+  >();
+});
+
+it('ParseOptions', () => {
+  expectTypeOf<keyof ParseOptions>().toEqualTypeOf<'maxBytes'>();
+});
+
+it('ParseResult', () => {
+  expectTypeOf<ParseResult<unknown>>().toEqualTypeOf<
+    { ok: true; message: unknown } | { ok: false; error: AppError }
+  >();
+});
+
+it('parseServerMessage', () => {
+  expectTypeOf(parseServerMessage).parameters.toEqualTypeOf<[text: string]>();
+  expectTypeOf(parseServerMessage).returns.toEqualTypeOf<
+    ParseResult<
+      | ({
+          event:
+            | 'agent.thinking'
+            | 'agent.tool_call'
+            | 'agent.tool_result'
+            | 'agent.user_confirm'
+            | 'agent.partial_answer'
+            | 'agent.final_answer'
+            | 'agent.error'
+            | 'agent.session_created'
+            | 'agent.interrupted'
+            | 'agent.timeout'
+            | 'agent.session_end'
+            | 'agent.state_exported'
+            | 'agent.state_restored'
+            | 'system.connected'
+            | 'system.heartbeat'
+            | 'system.notice'
+            | 'system.error'
+            | 'pong';
+          timestamp?: string | undefined;
+          session_id?: string | undefined;
+          connection_id?: string | undefined;
+          step_id?: string | undefined;
+          content?: unknown;
+          metadata?: { [x: string]: unknown } | undefined;
+          seq?: number | undefined;
+          event_id?: string | undefined;
+        } & { [key: string]: unknown })
+      | {
+          event: 'connection_routed';
+          data: {
+            target_service: string;
+            service_endpoint: string;
+            routing_strategy: string;
+            connection_id: string;
+          };
+        }
+      | {
+          event: 'service_switched';
+          data: { from_service: string; to_service: string; reason: string; session_preserved: boolean };
+        }
+      | {
+          event: 'management_notification';
+          data: {
+            type: string;
+            message: string;
+            severity: 'info' | 'warning' | 'critical';
+            countdown_seconds?: number | undefined;
+          };
+        }
+      | { event: 'error'; data: { code: string; message: string; recoverable: boolean } }
+    >
+  >();
+});
+
+it('ProxyMessage', () => {
+  expectTypeOf<ProxyMessage['event']>().toEqualTypeOf<
+    'connection_routed' | 'service_switched' | 'management_notification' | 'error'
+  >();
+});
+
+it('regexHazard', () => {
+  expectTypeOf(regexHazard).parameters.toEqualTypeOf<[source: string, caseSensitive?: boolean]>();
+  expectTypeOf(regexHazard).returns.toEqualTypeOf<string | undefined>();
+});
+
+it('regexProblem', () => {
+  expectTypeOf(regexProblem).parameters.toEqualTypeOf<[source: string, caseSensitive?: boolean]>();
+  expectTypeOf(regexProblem).returns.toEqualTypeOf<string | undefined>();
+});
+
+it('RouteContextBody', () => {
+  expectTypeOf<keyof RouteContextBody>().toEqualTypeOf<
+    'client_ip' | 'headers' | 'query_params' | 'session_id' | 'tags' | 'user_agent'
+  >();
+});
+
+it('RoutingCondition', () => {
+  expectTypeOf<keyof RoutingCondition>().toEqualTypeOf<'case_sensitive' | 'field' | 'operator' | 'value'>();
+});
+
+it('RoutingRule', () => {
+  expectTypeOf<keyof RoutingRule>().toEqualTypeOf<
+    | 'conditions'
+    | 'created_at'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'rule_id'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'updated_at'
+    | 'weight'
+  >();
+});
+
+it('RoutingRuleInput', () => {
+  expectTypeOf<keyof RoutingRuleInput>().toEqualTypeOf<
+    | 'conditions'
+    | 'created_at'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'rule_id'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'updated_at'
+    | 'weight'
+  >();
+});
+
+it('RoutingStrategy', () => {
+  expectTypeOf<RoutingStrategy>().toEqualTypeOf<
+    'round_robin' | 'least_connections' | 'weighted_random' | 'hash_based' | 'tag_based'
+  >();
+});
+
+it('ServerEventName', () => {
+  expectTypeOf<ServerEventName>().toEqualTypeOf<
+    | 'agent.thinking'
+    | 'agent.tool_call'
+    | 'agent.tool_result'
+    | 'agent.user_confirm'
+    | 'agent.partial_answer'
+    | 'agent.final_answer'
+    | 'agent.error'
+    | 'agent.session_created'
+    | 'agent.interrupted'
+    | 'agent.timeout'
+    | 'agent.session_end'
+    | 'agent.state_exported'
+    | 'agent.state_restored'
+    | 'system.connected'
+    | 'system.heartbeat'
+    | 'system.notice'
+    | 'system.error'
+    | 'pong'
+  >();
+});
+
+it('ServerMessage', () => {
+  expectTypeOf<KnownKeys<ServerMessage>>().toEqualTypeOf<
+    | 'connection_id'
+    | 'content'
+    | 'event'
+    | 'event_id'
+    | 'metadata'
+    | 'seq'
+    | 'session_id'
+    | 'step_id'
+    | 'timestamp'
+  >();
+  expectTypeOf<ServerMessage[string]>().toEqualTypeOf<unknown>();
+});
+
+it('Service', () => {
+  expectTypeOf<keyof Service>().toEqualTypeOf<
+    | 'agent_type'
+    | 'config'
+    | 'created_at'
+    | 'description'
+    | 'endpoint'
+    | 'error_message'
+    | 'host'
+    | 'last_health_check'
+    | 'name'
+    | 'port'
+    | 'restart_count'
+    | 'restart_due_at'
+    | 'service_id'
+    | 'started_at'
+    | 'stats'
+    | 'status'
+    | 'tags'
+    | 'version'
+  >();
+});
+
+it('ServiceConfig', () => {
+  expectTypeOf<keyof ServiceConfig>().toEqualTypeOf<
+    | 'agent_factory_path'
+    | 'auto_restart'
+    | 'cpu_limit_percent'
+    | 'environment'
+    | 'health_check_enabled'
+    | 'health_check_interval'
+    | 'health_check_timeout'
+    | 'heartbeat_interval'
+    | 'max_restart_count'
+    | 'max_sessions'
+    | 'memory_limit_mb'
+    | 'restart_delay'
+    | 'run_timeout'
+    | 'session_timeout'
+  >();
+});
+
+it('ServiceConfigPatch', () => {
+  expectTypeOf<keyof ServiceConfigPatch>().toEqualTypeOf<
+    | 'agent_factory_path'
+    | 'auto_restart'
+    | 'cpu_limit_percent'
+    | 'environment'
+    | 'health_check_enabled'
+    | 'health_check_interval'
+    | 'health_check_timeout'
+    | 'heartbeat_interval'
+    | 'max_restart_count'
+    | 'max_sessions'
+    | 'memory_limit_mb'
+    | 'restart_delay'
+    | 'run_timeout'
+    | 'session_timeout'
+  >();
+});
+
+it('serviceEndpoint', () => {
+  expectTypeOf(serviceEndpoint).parameters.toEqualTypeOf<[host: string, port: number]>();
+  expectTypeOf(serviceEndpoint).returns.toEqualTypeOf<string>();
+});
+
+it('ServiceInput', () => {
+  expectTypeOf<keyof ServiceInput>().toEqualTypeOf<
+    | 'agent_type'
+    | 'config'
+    | 'created_at'
+    | 'description'
+    | 'endpoint'
+    | 'error_message'
+    | 'host'
+    | 'last_health_check'
+    | 'name'
+    | 'port'
+    | 'restart_count'
+    | 'restart_due_at'
+    | 'service_id'
+    | 'started_at'
+    | 'stats'
+    | 'status'
+    | 'tags'
+    | 'version'
+  >();
+});
+
+it('ServiceStats', () => {
+  expectTypeOf<keyof ServiceStats>().toEqualTypeOf<
+    | 'active_connections'
+    | 'active_sessions'
+    | 'avg_response_time'
+    | 'avg_session_duration'
+    | 'completed_sessions'
+    | 'cpu_usage_percent'
+    | 'error_count'
+    | 'error_rate'
+    | 'last_updated'
+    | 'memory_usage_mb'
+    | 'peak_connections'
+    | 'total_connections'
+    | 'total_sessions'
+    | 'uptime_seconds'
+  >();
+});
+
+it('ServiceStatus', () => {
+  expectTypeOf<ServiceStatus>().toEqualTypeOf<
+    'unhealthy' | 'error' | 'stopped' | 'starting' | 'running' | 'stopping'
+  >();
+});
+
+it('SignedState', () => {
+  expectTypeOf<KnownKeys<SignedState>>().toEqualTypeOf<
+    'checksum' | 'signature' | 'state' | 'timestamp' | 'version'
+  >();
+  expectTypeOf<SignedState[string]>().toEqualTypeOf<unknown>();
+});
+
+it('UpdateRoutingRuleRequest', () => {
+  expectTypeOf<keyof UpdateRoutingRuleRequest>().toEqualTypeOf<
+    | 'conditions'
+    | 'description'
+    | 'enabled'
+    | 'fallback_strategy'
+    | 'name'
+    | 'priority'
+    | 'target_services'
+    | 'target_strategy'
+    | 'target_tags'
+    | 'weight'
+  >();
+});
+
+it('UpdateServiceRequest', () => {
+  expectTypeOf<keyof UpdateServiceRequest>().toEqualTypeOf<
+    'config' | 'description' | 'host' | 'name' | 'port' | 'tags'
+  >();
+});
+
+it('UpdateServiceRequestInput', () => {
+  expectTypeOf<keyof UpdateServiceRequestInput>().toEqualTypeOf<
+    'config' | 'description' | 'host' | 'name' | 'port' | 'tags'
+  >();
+});
+
+it('UpdateWebhookRequest', () => {
+  expectTypeOf<keyof UpdateWebhookRequest>().toEqualTypeOf<
+    'description' | 'enabled' | 'events' | 'secret' | 'url'
+  >();
+});
+
+it('ValidationIssue', () => {
+  expectTypeOf<keyof ValidationIssue>().toEqualTypeOf<'message' | 'path'>();
+});
+
+it('Webhook', () => {
+  expectTypeOf<keyof Webhook>().toEqualTypeOf<
+    'created_at' | 'description' | 'enabled' | 'events' | 'has_secret' | 'updated_at' | 'url' | 'webhook_id'
+  >();
+});
+
+it('WebhookDelivery', () => {
+  expectTypeOf<keyof WebhookDelivery>().toEqualTypeOf<
+    | 'attempts'
+    | 'created_at'
+    | 'delivery_id'
+    | 'error'
+    | 'event'
+    | 'payload'
+    | 'response_status'
+    | 'status'
+    | 'updated_at'
+    | 'webhook_id'
+  >();
+});

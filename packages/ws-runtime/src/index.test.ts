@@ -1,0 +1,14 @@
+import { expect, it } from 'vitest';
+import * as api from './index.js';
+
+it('exports exactly its public surface', () => {
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "SIGNED_STATE_TTL_MS",
+      "createAgentRuntime",
+      "createStateSigner",
+      "loadAgentModule",
+      "resolveAgent",
+    ]
+  `);
+});
