@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/manager's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import type { EventEmitter } from 'node:events';
@@ -14,10 +15,12 @@ import {
   type AuditLog,
   type ClientNotification,
   type ConnectionChange,
+  type ConsoleOptions,
   coded,
   createApiHost,
   createManagerApp,
   type DaemonHooks,
+  type DrainOptions,
   guardUpgrade,
   isLoopback,
   type ListServicesFilter,
@@ -131,6 +134,7 @@ it('AgentManagerOptions', () => {
     | 'readyTimeoutMs'
     | 'restart'
     | 'serverArgs'
+    | 'stateSecret'
     | 'stopGraceMs'
     | 'storage'
     | 'unhealthyGraceMs'
@@ -178,6 +182,10 @@ it('ConnectionChange', () => {
   expectTypeOf<keyof ConnectionChange>().toEqualTypeOf<'action' | 'connection_id' | 'service_id'>();
 });
 
+it('ConsoleOptions', () => {
+  expectTypeOf<keyof ConsoleOptions>().toEqualTypeOf<'dir' | 'reserved'>();
+});
+
 it('createApiHost', () => {
   expectTypeOf(createApiHost).parameters.toEqualTypeOf<[manager: AgentManager]>();
   expectTypeOf(createApiHost).returns.toEqualTypeOf<ApiHost>();
@@ -191,6 +199,10 @@ it('createManagerApp', () => {
 
 it('DaemonHooks', () => {
   expectTypeOf<keyof DaemonHooks>().toEqualTypeOf<'onReady'>();
+});
+
+it('DrainOptions', () => {
+  expectTypeOf<keyof DrainOptions>().toEqualTypeOf<'countdown_seconds'>();
 });
 
 it('guardUpgrade', () => {
@@ -234,7 +246,7 @@ it('ManagerPort', () => {
 
 it('ManagerPortOptions', () => {
   expectTypeOf<keyof ManagerPortOptions>().toEqualTypeOf<
-    'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
+    'guard' | 'host' | 'onRequest' | 'port' | 'server' | 'upgrades'
   >();
 });
 
@@ -242,10 +254,12 @@ it('ManagerProxyOptions', () => {
   expectTypeOf<keyof ManagerProxyOptions>().toEqualTypeOf<
     | 'closeTimeoutMs'
     | 'connectTimeoutMs'
+    | 'failoverWaitMs'
     | 'maxBufferedBytes'
     | 'maxConnections'
     | 'maxMessageBytes'
     | 'maxPendingHandshakes'
+    | 'maxStateBytes'
     | 'proxyMetadata'
     | 'routedEvent'
     | 'statsIntervalMs'
@@ -318,11 +332,14 @@ it('serveManager', () => {
 
 it('ServeManagerOptions', () => {
   expectTypeOf<keyof ServeManagerOptions>().toEqualTypeOf<
+    | 'console'
     | 'corsOrigins'
     | 'headersTimeoutMs'
     | 'host'
     | 'keepAliveTimeoutMs'
     | 'maxBodyBytes'
+    | 'maxConnectionsPerIp'
+    | 'maxPendingHandshakes'
     | 'port'
     | 'requestTimeoutMs'
     | 'tokens'

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/proxy's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 
@@ -15,6 +16,7 @@ import {
   type ProxyHandle,
   type ProxyOptionsInput,
   type ProxyStats,
+  proxyMark,
   type RoutingFailure,
   type UpstreamConnector,
   type UpstreamLeg,
@@ -53,6 +55,9 @@ it('createProxy', () => {
         closeTimeoutMs?: number | undefined;
         routedEvent?: boolean | undefined;
         proxyMetadata?: boolean | undefined;
+        stateSecret?: string | undefined;
+        failoverWaitMs?: number | undefined;
+        maxStateBytes?: number | undefined;
         connectUpstream?: UpstreamConnector | undefined;
       },
     ]
@@ -72,7 +77,7 @@ it('ManagementNotification', () => {
 
 it('ProxyCandidate', () => {
   expectTypeOf<keyof ProxyCandidate>().toEqualTypeOf<
-    'endpoint' | 'healthy' | 'name' | 'service_id' | 'status' | 'tags' | 'weight'
+    'endpoint' | 'healthy' | 'name' | 'service_id' | 'started_at' | 'status' | 'tags' | 'weight'
   >();
 });
 
@@ -99,8 +104,21 @@ it('ProxyConnectionInfo', () => {
 
 it('ProxyHandle', () => {
   expectTypeOf<keyof ProxyHandle>().toEqualTypeOf<
-    'close' | 'connection' | 'connections' | 'disconnect' | 'handleUpgrade' | 'notify' | 'stats'
+    | 'close'
+    | 'connection'
+    | 'connections'
+    | 'disconnect'
+    | 'drain'
+    | 'endDrain'
+    | 'handleUpgrade'
+    | 'notify'
+    | 'stats'
   >();
+});
+
+it('proxyMark', () => {
+  expectTypeOf(proxyMark).parameters.toEqualTypeOf<[secret: string, now?: number]>();
+  expectTypeOf(proxyMark).returns.toEqualTypeOf<string>();
 });
 
 it('ProxyOptionsInput', () => {
@@ -108,17 +126,20 @@ it('ProxyOptionsInput', () => {
     | 'closeTimeoutMs'
     | 'connectTimeoutMs'
     | 'connectUpstream'
+    | 'failoverWaitMs'
     | 'hooks'
     | 'maxBufferedBytes'
     | 'maxConnections'
     | 'maxMessageBytes'
     | 'maxPendingHandshakes'
+    | 'maxStateBytes'
     | 'onError'
     | 'onRoutingFailed'
     | 'proxyMetadata'
     | 'routedEvent'
     | 'router'
     | 'source'
+    | 'stateSecret'
     | 'statsIntervalMs'
     | 'trustedProxies'
   >();

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/registry's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import type { EventEmitter } from 'node:events';
@@ -39,9 +40,7 @@ import {
 } from './index.js';
 
 it('AgentCheckOptions', () => {
-  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<
-    'cwd' | 'nodeArgs' | 'nodePath' | 'resolveFrom' | 'timeoutMs'
-  >();
+  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'env' | 'timeoutMs'>();
 });
 
 it('AgentCheckResult', () => {
@@ -60,7 +59,7 @@ it('BulkResult', () => {
 });
 
 it('checkAgentModule', () => {
-  expectTypeOf(checkAgentModule).parameters.toEqualTypeOf<[path: string, options?: AgentCheckOptions]>();
+  expectTypeOf(checkAgentModule).parameters.toEqualTypeOf<[path: string, options: AgentCheckOptions]>();
   expectTypeOf(checkAgentModule).returns.toEqualTypeOf<Promise<AgentCheckResult>>();
 });
 
@@ -156,6 +155,7 @@ it('RegistryOptions', () => {
     | 'readyTimeoutMs'
     | 'restart'
     | 'serverArgs'
+    | 'sharedEnv'
     | 'statsIntervalMs'
     | 'stopGraceMs'
     | 'store'

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/storage-kysely's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
@@ -134,7 +135,9 @@ it('HealthRepository', () => {
 });
 
 it('LeaseRepository', () => {
-  expectTypeOf<keyof LeaseRepository>().toEqualTypeOf<'acquire' | 'get' | 'release' | 'renew'>();
+  expectTypeOf<keyof LeaseRepository>().toEqualTypeOf<
+    'acquire' | 'get' | 'release' | 'renew' | 'stateSecret'
+  >();
 });
 
 it('ListAuditOptions', () => {
