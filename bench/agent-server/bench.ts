@@ -4,7 +4,9 @@
 //   2. memory per idle session (heap and RSS after GC, over the server's baseline)
 //   3. event latency p50/p99 with 1,000 active sessions each sending a message a second
 //   4. full turns per second, 100 sessions in a closed loop
+//   5. RSS after 150 turns of 900 KiB messages to one session (issue 12's repro), against the idle RSS
 import { type ChildProcess, execSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
@@ -13,6 +15,8 @@ const ACTIVE = Number(process.env.BENCH_ACTIVE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 6);
 const LOOP_SESSIONS = 100;
 const LOOP_SECONDS = 4;
+const SOAK_TURNS = Number(process.env.BENCH_SOAK_TURNS ?? 150);
+const SOAK_BYTES = 900 * 1024;
 type Mode = 'bare' | 'in-process' | 'worker' | 'worker-shared';
 const ALL_MODES: Mode[] = ['bare', 'in-process', 'worker', 'worker-shared'];
 // Quick iterations: BENCH_MODES=bare,worker measures only those (the table shows '-' for the others; bare is
@@ -48,7 +52,16 @@ interface Result {
   turn: number[];
   skipped: number;
   turnsPerSecond: number;
+  /** VmRSS with nothing connected, before the soak; after its 150 turns; after its client left. */
+  idleRss: number;
+  soakRss: number;
+  soakLeftRss: number;
+  soakFailures: number;
 }
+
+// What the OS counts (no GC first): the figure the issue's repro read.
+const vmRss = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 
 function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [mode], {
@@ -190,16 +203,47 @@ async function measure(mode: Mode): Promise<Result> {
     looping = false;
     const turnsPerSecond = turns / LOOP_SECONDS;
 
+    // The soak: everyone else gone, one session gets 150 messages of 900 KiB, one after the other.
+    const established = clients.length;
+    for (const client of clients.splice(0)) client.ws.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const pid = child.pid as number;
+    const idleRss = vmRss(pid);
+    const soaker = await open(port);
+    const big = 'x'.repeat(SOAK_BYTES);
+    let soakFailures = 0;
+    for (let i = 0; i < SOAK_TURNS; i++) {
+      await new Promise<void>((resolve) => {
+        const watch = (data: WebSocket.RawData) => {
+          if (String(data).includes('"agent.error"')) soakFailures++;
+        };
+        soaker.ws.on('message', watch);
+        soaker.onTurnEnd = () => {
+          soaker.ws.off('message', watch);
+          resolve();
+        };
+        send(soaker, big);
+      });
+    }
+    const soakRss = vmRss(pid);
+    soaker.ws.close();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const soakLeftRss = vmRss(pid);
+
     return {
-      established: clients.length,
+      established,
       failed,
       setupSeconds,
-      heapPerSession: (after.heapUsed - before.heapUsed) / clients.length,
-      rssPerSession: (after.rss - before.rss) / clients.length,
+      heapPerSession: (after.heapUsed - before.heapUsed) / established,
+      rssPerSession: (after.rss - before.rss) / established,
       first,
       turn,
       skipped,
       turnsPerSecond,
+      idleRss,
+      soakRss,
+      soakLeftRss,
+      soakFailures,
     };
   } finally {
     for (const client of clients) client.ws.terminate();
@@ -219,6 +263,7 @@ for (const mode of MODES) {
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}x` : '-');
 const bare = results.bare as Result;
@@ -243,6 +288,10 @@ const rows: Array<[string, (r: Result) => string, ((r: Result) => number) | unde
     (r) => r.turnsPerSecond.toFixed(0),
     (r) => r.turnsPerSecond,
   ],
+  ['idle RSS before the soak (nothing connected)', (r) => mib(r.idleRss), undefined],
+  [`RSS after ${SOAK_TURNS} turns of 900 KiB to one session`, (r) => mib(r.soakRss), (r) => r.soakRss],
+  ['RSS after the soak, its client gone', (r) => mib(r.soakLeftRss), undefined],
+  ['soak turns that failed', (r) => `${r.soakFailures}`, undefined],
 ];
 console.log(
   '| measure | bare ws (baseline) | in-process | ratio | worker | ratio | worker, 16 runs each | ratio |',

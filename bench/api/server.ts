@@ -72,9 +72,14 @@ if (mode === 'manager') {
   for (let i = 0; i < 100; i++) await storage.services.save(storedService(i));
   const manager = new AgentManager({ storage, metrics: { intervalMs: 0 } });
   await manager.start({ reconcile: false });
-  const server = await serveManager(manager, { port: 0 });
+  // As the daemon serves it: the API and the /ws proxy on one port.
+  const server = await serveManager(manager, { port: 0, upgrades: { '/ws': manager.handleUpgrade } });
   const [first] = await manager.listServices({ limit: 1 });
   process.stdout.write(`${JSON.stringify({ url: server.url, id: first?.service_id })}\n`);
+  // An orderly exit (the echo agent of the /ws measurement is stopped; a --cpu-prof profile is written).
+  process.once('SIGTERM', () => {
+    Promise.all([server.close(), manager.stop()]).finally(() => process.exit(0));
+  });
 } else if (mode === 'bare') {
   const bodies = JSON.parse(readFileSync(arg as string, 'utf8')) as Record<string, string>;
   const app = new Hono();

@@ -1,17 +1,25 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/agent-server's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
 import {
+  type AgentCheckReport,
   type AgentServer,
   type AgentServerCommand,
   type AgentServerHealth,
+  type AgentServerLimits,
   type AgentServerOptions,
   agentServerCommand,
+  checkAgentFile,
   createJsonLogger,
   type JsonLogger,
   resolveServerOptions,
   startAgentServer,
 } from './index.js';
+
+it('AgentCheckReport', () => {
+  expectTypeOf<keyof AgentCheckReport>().toEqualTypeOf<'agent_name' | 'export' | 'ok' | 'path'>();
+});
 
 it('AgentServer', () => {
   expectTypeOf<keyof AgentServer>().toEqualTypeOf<
@@ -46,19 +54,51 @@ it('AgentServerHealth', () => {
   >();
 });
 
+it('AgentServerLimits', () => {
+  expectTypeOf<keyof AgentServerLimits>().toEqualTypeOf<
+    | 'maxBufferedBytes'
+    | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
+    | 'maxPendingBytes'
+    | 'maxPendingRuns'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
+    | 'replayBufferBytes'
+    | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
+  >();
+});
+
 it('AgentServerOptions', () => {
   expectTypeOf<keyof AgentServerOptions>().toEqualTypeOf<
     | 'agentFile'
     | 'debug'
     | 'drainTimeout'
     | 'greeting'
+    | 'handshakeTimeout'
     | 'heartbeatInterval'
     | 'host'
     | 'inProcess'
+    | 'maxBufferedBytes'
+    | 'maxConnectionsPerIp'
+    | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
     | 'maxMessageBytes'
+    | 'maxPendingBytes'
+    | 'maxPendingHandshakes'
+    | 'maxPendingRuns'
     | 'maxSessions'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
     | 'parentPid'
     | 'port'
+    | 'replayBufferBytes'
+    | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
     | 'runTimeout'
     | 'runsPerWorker'
     | 'sessionTimeout'
@@ -67,6 +107,11 @@ it('AgentServerOptions', () => {
     | 'workers'
     | 'write'
   >();
+});
+
+it('checkAgentFile', () => {
+  expectTypeOf(checkAgentFile).parameters.toEqualTypeOf<[path: string]>();
+  expectTypeOf(checkAgentFile).returns.toEqualTypeOf<Promise<AgentCheckReport>>();
 });
 
 it('createJsonLogger', () => {

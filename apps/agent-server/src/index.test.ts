@@ -5,6 +5,7 @@ it('exports exactly its public surface', () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
       "agentServerCommand",
+      "checkAgentFile",
       "createJsonLogger",
       "resolveServerOptions",
       "startAgentServer",

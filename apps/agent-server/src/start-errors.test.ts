@@ -77,3 +77,11 @@ it('--check loads a module as the server would: 0 and a JSON line, or 1 and the 
       'myagent-ws: AGENT_ERROR: The default export did not return an agent (an object with a name and run())\n',
   });
 });
+
+it("--in-process's help says its price: a synchronous loop freezes the server, and what the manager does", async () => {
+  const { command, args } = agentServerCommand();
+  const { stdout } = await promisify(execFile)(command, [...args, 'server', '--help']);
+  const help = stdout.replace(/\s+/gu, ' ');
+  expect(help).toContain('an agent stuck in a synchronous loop freezes the whole server');
+  expect(help).toContain('killed (SIGKILL after the stop grace) and restarted');
+});

@@ -17,6 +17,7 @@ import {
   type LlmConfig,
   type LlmConfigResult,
   type LlmOptions,
+  type LlmRetryPolicy,
   partialAnswer,
   type RunToolOptions,
   resolveLlmConfig,
@@ -89,7 +90,7 @@ it('finalPartialAnswer', () => {
 
 it('LlmConfig', () => {
   expectTypeOf<keyof LlmConfig>().toEqualTypeOf<
-    'apiKey' | 'headers' | 'model' | 'temperature' | 'timeoutMs' | 'url'
+    'apiKey' | 'headers' | 'model' | 'retry' | 'temperature' | 'timeoutMs' | 'url'
   >();
 });
 
@@ -101,8 +102,21 @@ it('LlmConfigResult', () => {
 
 it('LlmOptions', () => {
   expectTypeOf<keyof LlmOptions>().toEqualTypeOf<
-    'apiKey' | 'baseUrl' | 'headers' | 'model' | 'temperature' | 'timeoutMs'
+    | 'apiKey'
+    | 'baseUrl'
+    | 'headers'
+    | 'model'
+    | 'retries'
+    | 'retryBaseDelayMs'
+    | 'retryBudgetMs'
+    | 'retryMaxDelayMs'
+    | 'temperature'
+    | 'timeoutMs'
   >();
+});
+
+it('LlmRetryPolicy', () => {
+  expectTypeOf<keyof LlmRetryPolicy>().toEqualTypeOf<'baseDelayMs' | 'budgetMs' | 'maxDelayMs' | 'retries'>();
 });
 
 it('partialAnswer', () => {

@@ -3,28 +3,39 @@
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
 import {
+  type ApplyOptions,
+  applyConfig,
+  type Change,
   type CliError,
   type ClientOptions,
   type CliIO,
   type CommandContext,
   type CommandSpec,
+  type ConfigError,
+  type Current,
   cliVersion,
   commandHelp,
   createCLI,
   createClient,
   type ExitCode,
   errorLine,
+  errorLines,
   exitCodeOf,
+  findConfig,
   formatCondition,
   type GlobalOptions,
+  type LoadedConfig,
+  loadConfig,
   type ManagerClient,
   type OptionSpec,
   type OptionType,
   type OptionValues,
   type ParsedCLI,
   type ParsedCondition,
+  type Plan,
   parseCLI,
   parseCondition,
+  planApply,
   programHelp,
   type Reply,
   type RunOptions,
@@ -32,6 +43,18 @@ import {
   runCLI,
   type StreamEvent,
 } from './index.js';
+
+it('applyConfig', () => {
+  expectTypeOf(applyConfig).returns.toEqualTypeOf<Promise<number>>();
+});
+
+it('ApplyOptions', () => {
+  expectTypeOf<keyof ApplyOptions>().toEqualTypeOf<'dryRun' | 'label' | 'prune' | 'restart'>();
+});
+
+it('Change', () => {
+  expectTypeOf<Change['kind']>().toEqualTypeOf<'service' | 'rule'>();
+});
 
 it('ClientOptions', () => {
   expectTypeOf<keyof ClientOptions>().toEqualTypeOf<'fetch' | 'timeoutMs' | 'token' | 'url'>();
@@ -75,6 +98,12 @@ it('CommandSpec', () => {
   >();
 });
 
+it('ConfigError', () => {
+  expectTypeOf<keyof ConfigError>().toEqualTypeOf<
+    'cause' | 'code' | 'details' | 'exitCode' | 'file' | 'message' | 'name' | 'problems' | 'stack'
+  >();
+});
+
 it('createCLI', () => {
   expectTypeOf(createCLI).parameters.toEqualTypeOf<[commands?: ReadonlyArray<CommandSpec>]>();
 });
@@ -108,9 +137,18 @@ it('createClient', () => {
   >();
 });
 
+it('Current', () => {
+  expectTypeOf<keyof Current>().toEqualTypeOf<'rules' | 'services'>();
+});
+
 it('errorLine', () => {
   expectTypeOf(errorLine).parameters.toEqualTypeOf<[error: unknown]>();
   expectTypeOf(errorLine).returns.toEqualTypeOf<string>();
+});
+
+it('errorLines', () => {
+  expectTypeOf(errorLines).parameters.toEqualTypeOf<[error: unknown]>();
+  expectTypeOf(errorLines).returns.toEqualTypeOf<Array<string>>();
 });
 
 it('ExitCode', () => {
@@ -122,6 +160,11 @@ it('exitCodeOf', () => {
   expectTypeOf(exitCodeOf).returns.toEqualTypeOf<ExitCode>();
 });
 
+it('findConfig', () => {
+  expectTypeOf(findConfig).parameters.toEqualTypeOf<[cwd: string, file?: string]>();
+  expectTypeOf(findConfig).returns.toEqualTypeOf<string>();
+});
+
 it('formatCondition', () => {
   expectTypeOf(formatCondition).parameters.toEqualTypeOf<
     [condition: { field: string; operator: string; value: string | Array<string> }]
@@ -131,6 +174,15 @@ it('formatCondition', () => {
 
 it('GlobalOptions', () => {
   expectTypeOf<keyof GlobalOptions>().toEqualTypeOf<'json' | 'token' | 'url'>();
+});
+
+it('loadConfig', () => {
+  expectTypeOf(loadConfig).parameters.toEqualTypeOf<[file: string, label?: string]>();
+  expectTypeOf(loadConfig).returns.toEqualTypeOf<Promise<LoadedConfig>>();
+});
+
+it('LoadedConfig', () => {
+  expectTypeOf<keyof LoadedConfig>().toEqualTypeOf<'config' | 'file'>();
 });
 
 it('ManagerClient', () => {
@@ -195,6 +247,85 @@ it('ParsedCLI', () => {
 
 it('ParsedCondition', () => {
   expectTypeOf<keyof ParsedCondition>().toEqualTypeOf<'case_sensitive' | 'field' | 'operator' | 'value'>();
+});
+
+it('Plan', () => {
+  expectTypeOf<keyof Plan>().toEqualTypeOf<'changes' | 'extra' | 'unchanged'>();
+});
+
+it('planApply', () => {
+  expectTypeOf(planApply).parameters.toEqualTypeOf<
+    [
+      desired: {
+        $schema?: string | undefined;
+        services: Array<{
+          path: string;
+          config: {
+            max_sessions: number;
+            session_timeout: number;
+            heartbeat_interval: number;
+            run_timeout: number;
+            memory_limit_mb: number | null;
+            cpu_limit_percent: number | null;
+            auto_restart: boolean;
+            max_restart_count: number;
+            restart_delay: number;
+            health_check_enabled: boolean;
+            health_check_interval: number;
+            health_check_timeout: number;
+            environment: { [x: string]: string };
+          };
+          name: string;
+          description: string;
+          host: string;
+          port: number | null;
+          tags: Array<string>;
+          auto_start: boolean;
+        }>;
+        rules: Array<{
+          name: string;
+          priority: number;
+          enabled: boolean;
+          conditions: Array<{
+            field: string;
+            operator:
+              | 'equals'
+              | 'not_equals'
+              | 'contains'
+              | 'not_contains'
+              | 'starts_with'
+              | 'ends_with'
+              | 'regex_match'
+              | 'in_list'
+              | 'not_in_list'
+              | 'ip_in_range';
+            value: string | Array<string>;
+            case_sensitive: boolean;
+          }>;
+          target_strategy:
+            | 'round_robin'
+            | 'least_connections'
+            | 'weighted_random'
+            | 'hash_based'
+            | 'tag_based';
+          target_services: Array<string>;
+          target_tags: Array<string>;
+          weight: number;
+          fallback_strategy:
+            | 'round_robin'
+            | 'least_connections'
+            | 'weighted_random'
+            | 'hash_based'
+            | 'tag_based'
+            | null;
+          description: string;
+        }>;
+      },
+      current: Current,
+      options: { prune: boolean },
+    ]
+  >();
+  expectTypeOf(planApply).returns.toEqualTypeOf<Plan>();
 });
 
 it('programHelp', () => {

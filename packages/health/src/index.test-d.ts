@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/health's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
@@ -76,7 +77,24 @@ it('combineChecks', () => {
 });
 
 it('createHealthMonitor', () => {
-  expectTypeOf(createHealthMonitor).parameters.toEqualTypeOf<[options: HealthMonitorOptions]>();
+  expectTypeOf(createHealthMonitor).parameters.toEqualTypeOf<
+    [
+      input: {
+        source: HealthTargetSource;
+        sink?: HealthResultSink | undefined;
+        probe?: false | ResourceProbe | undefined;
+        thresholds?:
+          | { rise?: number | undefined; fall?: number | undefined; degrade?: number | undefined }
+          | undefined;
+        unhealthyGraceMs?: number | undefined;
+        concurrency?: number | undefined;
+        sinkKeep?: number | undefined;
+        historyLimit?: number | undefined;
+        syncIntervalMs?: number | undefined;
+        closeGraceMs?: number | undefined;
+      },
+    ]
+  >();
   expectTypeOf(createHealthMonitor).returns.toEqualTypeOf<HealthMonitor>();
 });
 

@@ -10,6 +10,14 @@ it('takes a models Service as a health target', () => {
 it('exports exactly the public surface', () => {
   expect(Object.keys(mod).sort()).toMatchInlineSnapshot(`
     [
+      "DEFAULT_CONCURRENCY",
+      "DEFAULT_FALL",
+      "DEFAULT_HISTORY_LIMIT",
+      "DEFAULT_RISE",
+      "DEFAULT_SYNC_INTERVAL_MS",
+      "DEFAULT_UNHEALTHY_GRACE_MS",
+      "HealthMonitorOptions",
+      "ThresholdOptions",
       "checkResources",
       "checkStatus",
       "checkWebSocket",

@@ -1,7 +1,18 @@
 // The monitor
 export { createHealthMonitor } from './monitor.js';
-export type { HealthMonitor, HealthMonitorOptions } from './monitor.js';
-export type { ThresholdOptions } from './thresholds.js';
+export type { HealthMonitor } from './monitor.js';
+
+// Options, checked with valibot; times in ms
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FALL,
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_RISE,
+  DEFAULT_SYNC_INTERVAL_MS,
+  DEFAULT_UNHEALTHY_GRACE_MS,
+  HealthMonitorOptions,
+  ThresholdOptions,
+} from './options.js';
 
 // What the monitor reads from and writes to, and its events
 export type {

@@ -4,41 +4,10 @@ import { checkTarget, DEFAULT_INTERVAL_S, PROBED_STATUSES, secondsOr } from './c
 import { type Listener, TypedEmitter } from './emitter.js';
 import { MemoryHistory } from './history.js';
 import { createLimiter } from './limiter.js';
+import { type HealthMonitorOptions, resolveMonitorOptions } from './options.js';
 import { createProcResourceProbe } from './proc-probe.js';
-import { resolveThresholds, type ThresholdOptions, ThresholdTracker } from './thresholds.js';
-import type {
-  HealthMonitorEvents,
-  HealthResultSink,
-  HealthSummary,
-  HealthTarget,
-  HealthTargetSource,
-  ResourceProbe,
-  ServiceHealthState,
-} from './types.js';
-
-/** Options of {@link createHealthMonitor}. */
-export interface HealthMonitorOptions {
-  /** The services to check, read again before every check. */
-  source: HealthTargetSource;
-  /** Where results go (storage's health repository fits). Results are also kept in memory, bounded. */
-  sink?: HealthResultSink;
-  /** Samples CPU and memory for the resources check. Default: procfs. `false` turns the check off. */
-  probe?: ResourceProbe | false;
-  /** Consecutive results needed to flip a verdict. Default rise 2, fall 3. */
-  thresholds?: ThresholdOptions;
-  /** An unhealthy verdict that lasts this long emits a `restart` request (again every grace period). Default 30 s. */
-  unhealthyGraceMs?: number;
-  /** At most this many service checks under way at once. Default 8. */
-  concurrency?: number;
-  /** Passed to `sink.append` as `keep`, so the sink stays bounded too. Default: not passed. */
-  sinkKeep?: number;
-  /** Results kept in memory per service. Default 100. */
-  historyLimit?: number;
-  /** How often the source is listed to pick up new, removed or reconfigured services. Default 5 s. */
-  syncIntervalMs?: number;
-  /** After a pong, how long a socket's close handshake may take. Default 1 s. */
-  closeGraceMs?: number;
-}
+import { resolveThresholds, ThresholdTracker } from './thresholds.js';
+import type { HealthMonitorEvents, HealthSummary, HealthTarget, ServiceHealthState } from './types.js';
 
 /** Checks services at their own intervals, applies thresholds, keeps history and emits events. */
 export interface HealthMonitor {
@@ -74,15 +43,6 @@ interface Schedule {
 
 const MAX_HISTORY_READ = 10_000;
 
-function positive(name: string, value: number, integer = false): number {
-  if (!Number.isFinite(value) || value < 0 || (integer && (!Number.isSafeInteger(value) || value < 1))) {
-    throw new AppError('INVALID_REQUEST', `Health monitor option '${name}' is invalid: ${value}`, {
-      details: { option: name, value },
-    });
-  }
-  return value;
-}
-
 const isEnabled = (target: HealthTarget) => target.config.health_check_enabled !== false;
 const intervalOf = (target: HealthTarget) =>
   secondsOr(target.config.health_check_interval, DEFAULT_INTERVAL_S) * 1000;
@@ -96,14 +56,11 @@ const JUDGED = new Set(['running', 'unhealthy', 'starting']);
  * monitor.on('transition', ({ service_id, from, to }) => console.log(service_id, from, '->', to));
  * await monitor.start();
  */
-export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
-  const { source, sink } = options;
+export function createHealthMonitor(input: HealthMonitorOptions): HealthMonitor {
+  const options = resolveMonitorOptions(input);
+  const { source, sink, concurrency, historyLimit, sinkKeep, syncIntervalMs } = options;
   const thresholds = resolveThresholds(options.thresholds);
-  const graceMs = positive('unhealthyGraceMs', options.unhealthyGraceMs ?? 30_000);
-  const concurrency = positive('concurrency', options.concurrency ?? 8, true);
-  const historyLimit = positive('historyLimit', options.historyLimit ?? 100, true);
-  const sinkKeep = options.sinkKeep === undefined ? undefined : positive('sinkKeep', options.sinkKeep, true);
-  const syncIntervalMs = positive('syncIntervalMs', options.syncIntervalMs ?? 5000);
+  const graceMs = options.unhealthyGraceMs;
   const probe = options.probe === false ? undefined : (options.probe ?? createProcResourceProbe());
 
   const events = new TypedEmitter<HealthMonitorEvents>((error, event) => {

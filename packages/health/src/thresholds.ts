@@ -1,37 +1,15 @@
-import type { HealthCheckResult, HealthStatus } from '@myagent/models';
-import { AppError } from '@myagent/models';
+import { type HealthCheckResult, type HealthStatus, parseOrThrow } from '@myagent/models';
+import type * as v from 'valibot';
+import { ThresholdOptions } from './options.js';
 import type { ServiceHealthState } from './types.js';
 
-/** How many results in a row flip a service's verdict (spec D4). */
-export interface ThresholdOptions {
-  /** Consecutive healthy results before the verdict becomes healthy. Default 2. */
-  rise?: number;
-  /** Consecutive unhealthy results before the verdict becomes unhealthy. Default 3. */
-  fall?: number;
-  /** Consecutive degraded results before the verdict becomes degraded. Default: `fall`. */
-  degrade?: number;
-}
-
 /** Resolved thresholds, each a positive integer. */
-export type Thresholds = Required<ThresholdOptions>;
+export type Thresholds = Required<v.InferOutput<typeof ThresholdOptions>>;
 
-/** Fills the defaults and refuses what is not a positive integer. */
+/** Fills the defaults and refuses what is not an integer from 1 to 1000. */
 export function resolveThresholds(options: ThresholdOptions = {}): Thresholds {
-  const rise = options.rise ?? 2;
-  const fall = options.fall ?? 3;
-  const resolved = { rise, fall, degrade: options.degrade ?? fall };
-  for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isSafeInteger(value) || value < 1 || value > 1000) {
-      throw new AppError(
-        'INVALID_REQUEST',
-        `Threshold '${name}' must be an integer from 1 to 1000, got ${value}`,
-        {
-          details: { option: name, value },
-        },
-      );
-    }
-  }
-  return resolved;
+  const resolved = parseOrThrow(ThresholdOptions, options, 'thresholds');
+  return { rise: resolved.rise, fall: resolved.fall, degrade: resolved.degrade ?? resolved.fall };
 }
 
 /**

@@ -98,15 +98,4 @@ describe("checkAgentModule (the agent server's own --check, in a child process)"
       message: expect.stringContaining('longer than 1.5 s'),
     });
   });
-
-  it('gives the module the service environment while it loads', async () => {
-    const file = write(
-      'needs-env.mjs',
-      "if (!process.env.AGENT_KEY) throw new Error('AGENT_KEY is unset');\nexport const agent = { name: 'env', run() {} };\n",
-    );
-    await expect(check(file)).rejects.toMatchObject({
-      message: expect.stringContaining('AGENT_KEY is unset'),
-    });
-    expect((await checkAgentModule(file, { command, env: { AGENT_KEY: 'x' } })).agent_name).toBe('env');
-  });
 });

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '@myagent/models';
 import { execa } from 'execa';
@@ -28,8 +29,24 @@ export interface AgentCheckOptions {
   /** @default 20_000 */
   timeoutMs?: number;
   cwd?: string;
-  /** Variables the module sees while it loads, over ours (the service's `environment`). */
-  env?: Record<string, string>;
+}
+
+// Dry loads at once, process-wide: each is a node process compiling TypeScript, and a burst of
+// registrations (a bulk register, a daemon's --register list) would otherwise fork them all together and
+// push each past its timeout on a small machine. Queued ones wait for a slot before their timeout starts.
+const MAX_CONCURRENT_CHECKS = Math.max(8, availableParallelism() * 2);
+let running = 0;
+const queue: Array<() => void> = [];
+
+async function withSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_CHECKS) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    return await task();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
 }
 
 const STDERR_PREFIX = 'myagent-ws: ';
@@ -72,14 +89,16 @@ export async function checkAgentModule(path: string, options: AgentCheckOptions)
   const { command } = options;
   if (!command) throw new AppError('INTERNAL_ERROR', 'checkAgentModule needs the agent server command');
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const result = await execa(command.command, [...command.args, '--check', absolute], {
-    reject: false,
-    timeout: timeoutMs,
-    cwd: options.cwd,
-    stdin: 'ignore',
-    maxBuffer: 1_000_000,
-    env: { NODE_OPTIONS: '', ...options.env },
-  });
+  const result = await withSlot(() =>
+    execa(command.command, [...command.args, '--check', absolute], {
+      reject: false,
+      timeout: timeoutMs,
+      cwd: options.cwd,
+      stdin: 'ignore',
+      maxBuffer: 1_000_000,
+      env: { NODE_OPTIONS: '' },
+    }),
+  );
   if (result.timedOut) fail(`loading took longer than ${timeoutMs / 1000} s`);
   const report = result.exitCode === 0 ? parseReport(String(result.stdout)) : undefined;
   if (!report) {

@@ -61,4 +61,7 @@ it('refuses a body that is not the schema, instead of trusting it', async () => 
     expect(await fetchAgentHealth('127.0.0.1', await answering(JSON.stringify(bad)))).toBeUndefined();
   }
   expect(await fetchAgentHealth('127.0.0.1', await answering('not json'))).toBeUndefined();
+  // Valid JSON, but a body no agent server sends: not read past its bound.
+  const padded = JSON.stringify({ ...good, padding: 'x'.repeat(100_000) });
+  expect(await fetchAgentHealth('127.0.0.1', await answering(padded))).toBeUndefined();
 });

@@ -1,8 +1,27 @@
 import { AgentServerHealth, parseOrThrow } from '@myagent/models';
 
+/** A /health body is a few hundred bytes; a child sending more is not read further. */
+const MAX_HEALTH_BYTES = 64 * 1024;
+
+async function readBounded(body: ReadableStream<Uint8Array>, max: number): Promise<string | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks).toString('utf8');
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+}
+
 /**
  * Reads `GET /health` of an agent server, parsed with models' `AgentServerHealth` (a body from a child is
- * untrusted); undefined when it does not answer in time or answers with anything else.
+ * untrusted, and read up to 64 KiB); undefined when it does not answer in time or answers with anything else.
  */
 export async function fetchAgentHealth(
   host: string,
@@ -14,9 +33,11 @@ export async function fetchAgentHealth(
     const response = await fetch(`http://${bracketed}:${port}/health`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!response.ok) return undefined;
-    // A body that does not parse throws INVALID_REQUEST, caught below like any other failure.
-    return parseOrThrow(AgentServerHealth, await response.json(), 'agent server health');
+    if (!response.ok || response.body === null) return undefined;
+    const text = await readBounded(response.body, MAX_HEALTH_BYTES);
+    if (text === undefined) return undefined;
+    // A body that does not parse throws, caught below like any other failure.
+    return parseOrThrow(AgentServerHealth, JSON.parse(text), 'agent server health');
   } catch {
     return undefined;
   }

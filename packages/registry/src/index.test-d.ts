@@ -40,7 +40,7 @@ import {
 } from './index.js';
 
 it('AgentCheckOptions', () => {
-  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'env' | 'timeoutMs'>();
+  expectTypeOf<keyof AgentCheckOptions>().toEqualTypeOf<'command' | 'cwd' | 'timeoutMs'>();
 });
 
 it('AgentCheckResult', () => {
@@ -68,7 +68,86 @@ it('CommandSpec', () => {
 });
 
 it('createRegistry', () => {
-  expectTypeOf(createRegistry).parameters.toEqualTypeOf<[options: RegistryOptions]>();
+  expectTypeOf(createRegistry).parameters.toEqualTypeOf<
+    [
+      options: {
+        store: ServiceStore;
+        logs: LogSink;
+        command: { command: string; args: Array<string> };
+        serverArgs?:
+          | Array<string>
+          | ((service: {
+              service_id: string;
+              name: string;
+              description: string;
+              host: string;
+              port: number;
+              endpoint: string;
+              tags: Array<string>;
+              agent_type: string;
+              version: string;
+              status: 'stopped' | 'starting' | 'running' | 'stopping' | 'error' | 'unhealthy';
+              created_at: string;
+              started_at: string | null;
+              last_health_check: string | null;
+              error_message: string | null;
+              restart_count: number;
+              restart_due_at: string | null;
+              config: {
+                environment: { [x: string]: string };
+                agent_factory_path: string;
+                max_sessions: number;
+                session_timeout: number;
+                heartbeat_interval: number;
+                run_timeout: number;
+                memory_limit_mb: number | null;
+                cpu_limit_percent: number | null;
+                auto_restart: boolean;
+                max_restart_count: number;
+                restart_delay: number;
+                health_check_enabled: boolean;
+                health_check_interval: number;
+                health_check_timeout: number;
+              };
+              stats: {
+                total_connections: number;
+                active_connections: number;
+                peak_connections: number;
+                total_sessions: number;
+                active_sessions: number;
+                completed_sessions: number;
+                avg_session_duration: number;
+                avg_response_time: number;
+                error_count: number;
+                error_rate: number;
+                uptime_seconds: number;
+                memory_usage_mb: number;
+                cpu_usage_percent: number;
+                last_updated: string | null;
+              };
+            }) => Array<string>)
+          | undefined;
+        portRange?: { from: number; to: number } | undefined;
+        readyTimeoutMs?: number | undefined;
+        stopGraceMs?: number | undefined;
+        restart?:
+          | {
+              backoffFactor?: number | undefined;
+              maxDelayMs?: number | undefined;
+              windowMs?: number | undefined;
+              healthyResetMs?: number | undefined;
+            }
+          | undefined;
+        maxLogLines?: number | undefined;
+        logFlushMs?: number | undefined;
+        statsIntervalMs?: number | undefined;
+        agentCheck?: false | AgentCheckOptions | undefined;
+        baseEnv?: { [x: string]: string } | undefined;
+        sharedEnv?: { [x: string]: string } | undefined;
+        cwd?: string | undefined;
+      },
+    ]
+  >();
   expectTypeOf(createRegistry).returns.toEqualTypeOf<ServiceRegistry>();
 });
 
@@ -103,7 +182,7 @@ it('parseLogLine', () => {
   expectTypeOf(parseLogLine).returns.toEqualTypeOf<{
     service_id: string;
     timestamp: string;
-    level: 'debug' | 'info' | 'warn' | 'error';
+    level: 'error' | 'debug' | 'info' | 'warn';
     stream: 'stdout' | 'stderr';
     message: string;
     fields: { [x: string]: unknown };

@@ -1,7 +1,16 @@
 // The registry
-export type { RegistryOptions } from './options.js';
 export { createRegistry, ServiceRegistry } from './registry.js';
-export type { RestartPolicyOptions } from './restart-policy.js';
+
+// Options, checked with valibot; times in ms
+export {
+  DEFAULT_LOG_FLUSH_MS,
+  DEFAULT_MAX_LOG_LINES,
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_STATS_INTERVAL_MS,
+  DEFAULT_STOP_GRACE_MS,
+  RegistryOptions,
+  RestartPolicyOptions,
+} from './options.js';
 export { START_TIME_FIELDS } from './update.js';
 export type { ServiceUpdate } from './update.js';
 

@@ -72,7 +72,6 @@ export async function checkRequest(
     await checkAgentModule(agentPath, {
       cwd: context.cwd,
       command: context.command,
-      env: request.config.environment,
       ...context.agentCheck,
     });
   }

@@ -8,7 +8,12 @@ import {
   type UpdateServiceRequestInput,
 } from '@myagent/models';
 import { LogWriter } from './log-writer.js';
-import { type RegistryOptions, workingDirectory } from './options.js';
+import {
+  type RegistryOptions,
+  type ResolvedRegistryOptions,
+  resolveRegistryOptions,
+  workingDirectory,
+} from './options.js';
 import { PeriodicTask } from './periodic.js';
 import { reconcileServices } from './reconcile.js';
 import {
@@ -19,7 +24,6 @@ import {
   requireService,
   storeService,
 } from './registration.js';
-import { resolveRestartPolicy } from './restart-policy.js';
 import { Supervisor } from './supervisor.js';
 import type {
   BulkResult,
@@ -41,20 +45,21 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
   readonly #store: ServiceStore;
   readonly #logSink: LogSink;
   readonly #logs: LogWriter;
-  readonly #options: RegistryOptions;
+  readonly #options: ResolvedRegistryOptions;
   readonly #supervisor: Supervisor;
   readonly #statsPoll: PeriodicTask | undefined;
   #registering: Promise<unknown> = Promise.resolve();
 
-  constructor(options: RegistryOptions) {
+  constructor(input: RegistryOptions) {
     super();
+    const options = resolveRegistryOptions(input);
     this.#options = options;
     this.#store = options.store;
     this.#logSink = options.logs;
-    const policy = resolveRestartPolicy(options.restart);
+    const policy = options.restart;
     this.#logs = new LogWriter(options.logs, {
-      maxLinesPerService: options.maxLogLines ?? 10_000,
-      flushIntervalMs: options.logFlushMs ?? 100,
+      maxLinesPerService: options.maxLogLines,
+      flushIntervalMs: options.logFlushMs,
       onError: (error) => this.#fail(error),
     });
     this.#supervisor = new Supervisor({
@@ -64,7 +69,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       emit: this.emit.bind(this),
       fail: (error) => this.#fail(error),
     });
-    const every = options.statsIntervalMs ?? 5_000;
+    const every = options.statsIntervalMs;
     if (every > 0) this.#statsPoll = new PeriodicTask(every, () => this.#refreshAllStats());
   }
 
@@ -258,7 +263,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       pid: (serviceId) => this.pid(serviceId),
       store: this.#store,
       ownPids: supervisor.ownPids(),
-      stopGraceMs: this.#options.stopGraceMs ?? 10_000,
+      stopGraceMs: this.#options.stopGraceMs,
       onStray: (found) => this.emit('stray', found),
       settleStopping: (s) => supervisor.setStatus(s, 'stopped', { started_at: null, expected: ['stopping'] }),
       start: (service) => this.#bulk(service, this.start(service.service_id)),

@@ -1,28 +1,9 @@
-import type { Service, ServiceConfig } from '@myagent/models';
+import { parseOrThrow, type Service, type ServiceConfig } from '@myagent/models';
+import { type ResolvedRestartPolicy, RestartPolicyOptions } from './options.js';
 
-/** Options of the auto-restart policy (spec B12). Times in ms. */
-export interface RestartPolicyOptions {
-  /** Each further restart within the window waits this many times longer (default 2). */
-  backoffFactor?: number;
-  /** The longest wait between restarts (default 60 s; never below the service's own restart_delay). */
-  maxDelayMs?: number;
-  /** Restarts older than this no longer count toward max_restart_count (default 10 min). */
-  windowMs?: number;
-  /** Running this long without a crash clears the count (default 60 s). */
-  healthyResetMs?: number;
-}
-
-/** The policy with every default applied. */
-export type ResolvedRestartPolicy = Required<RestartPolicyOptions>;
-
-/** Fills in the defaults of {@link RestartPolicyOptions}. */
+/** Fills in the defaults of {@link RestartPolicyOptions}; a bad value throws INVALID_REQUEST. */
 export function resolveRestartPolicy(options: RestartPolicyOptions = {}): ResolvedRestartPolicy {
-  return {
-    backoffFactor: options.backoffFactor ?? 2,
-    maxDelayMs: options.maxDelayMs ?? 60_000,
-    windowMs: options.windowMs ?? 600_000,
-    healthyResetMs: options.healthyResetMs ?? 60_000,
-  };
+  return parseOrThrow(RestartPolicyOptions, options, 'restart policy');
 }
 
 /** What the tracker decided about one failure. */

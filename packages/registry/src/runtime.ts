@@ -1,6 +1,7 @@
 import type { Child } from './child.js';
+import type { ResolvedRestartPolicy } from './options.js';
 import type { ProcSample } from './proc.js';
-import { type ResolvedRestartPolicy, RestartTracker } from './restart-policy.js';
+import { RestartTracker } from './restart-policy.js';
 import type { StatTotals } from './stats.js';
 
 // How long a child that got SIGKILL is waited for before the stop goes on without its exit.

@@ -15,11 +15,11 @@ import { type Child, cleanBaseEnv } from './child.js';
 import { crashReason, launchChild } from './launch.js';
 import { parseLogLine } from './log-lines.js';
 import type { LogWriter } from './log-writer.js';
-import { type RegistryOptions, workingDirectory } from './options.js';
+import { type ResolvedRegistryOptions, type ResolvedRestartPolicy, workingDirectory } from './options.js';
 import { portState } from './ports.js';
 import { SHOULD_RUN } from './reconcile.js';
 import { requireService, serverArgs } from './registration.js';
-import { type PendingRestart, planRecovery, type ResolvedRestartPolicy } from './restart-policy.js';
+import { type PendingRestart, planRecovery } from './restart-policy.js';
 import { ServiceRuntime } from './runtime.js';
 import { collectStats, stoppedStats } from './stats.js';
 import type { RegistryEvents, ServiceStore, StatusPatch } from './types.js';
@@ -29,7 +29,7 @@ const FINAL_STATS_TIMEOUT_MS = 500;
 
 /** What a {@link Supervisor} needs from the registry it works for. */
 export interface SupervisorHost {
-  options: RegistryOptions;
+  options: ResolvedRegistryOptions;
   policy: ResolvedRestartPolicy;
   logs: LogWriter;
   /** Reports through the registry's own events, in the order they happen. */
@@ -44,7 +44,7 @@ export interface SupervisorHost {
  */
 export class Supervisor {
   readonly #store: ServiceStore;
-  readonly #options: RegistryOptions;
+  readonly #options: ResolvedRegistryOptions;
   readonly #policy: ResolvedRestartPolicy;
   readonly #logs: LogWriter;
   readonly #emit: SupervisorHost['emit'];
@@ -230,7 +230,7 @@ export class Supervisor {
         },
       },
       endpoint: serviceEndpoint(host, service.port),
-      readyTimeoutMs: this.#options.readyTimeoutMs ?? 30_000,
+      readyTimeoutMs: this.#options.readyTimeoutMs,
       onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
       // Recorded before readiness: should we die now, the next manager knows this child is ours to stop.
       onSpawned: (child) =>
@@ -285,7 +285,7 @@ export class Supervisor {
       // The counts since the last poll, so that the totals the next child starts from miss nothing.
       await this.refreshStats(service, FINAL_STATS_TIMEOUT_MS).catch(() => undefined);
       if (record) await this.setStatus(service, 'stopping', {});
-      await runtime.kill(child, this.#options.stopGraceMs ?? 10_000);
+      await runtime.kill(child, this.#options.stopGraceMs);
     }
     if (!record) return service;
     if (service.status === to && !child?.running && to === 'stopped') return service;

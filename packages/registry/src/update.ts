@@ -105,7 +105,6 @@ export async function updateService(
     await checkAgentModule(next.config.agent_factory_path, {
       cwd: context.cwd,
       command: context.command,
-      env: next.config.environment,
       ...context.agentCheck,
     });
   }

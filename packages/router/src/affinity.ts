@@ -1,12 +1,5 @@
 import type { RoutingStrategy } from '@myagent/models';
-
-/** Options of session affinity (spec C6). */
-export interface AffinityOptions {
-  /** A binding unused for this long expires (sliding: each use renews it). Default 30 minutes. */
-  ttlMs?: number;
-  /** At most this many bindings; past it the least recently used goes. Default 100,000. */
-  maxEntries?: number;
-}
+import type { ResolvedAffinityOptions } from './options.js';
 
 /** One session's binding. */
 export interface AffinityBinding {
@@ -45,11 +38,11 @@ export class SessionBindings implements AffinityTable {
   readonly maxEntries: number;
 
   constructor(
-    options: AffinityOptions,
+    options: ResolvedAffinityOptions,
     private readonly now: () => number,
   ) {
-    this.ttlMs = options.ttlMs ?? 30 * 60_000;
-    this.maxEntries = options.maxEntries ?? 100_000;
+    this.ttlMs = options.ttlMs;
+    this.maxEntries = options.maxEntries;
   }
 
   /** The live binding of a session, or undefined (an expired one is dropped on the way). */

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/router's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 import { expectTypeOf, it } from 'vitest';
@@ -112,7 +113,26 @@ it('ContextValue', () => {
 });
 
 it('createRouter', () => {
-  expectTypeOf(createRouter).parameters.toEqualTypeOf<[options?: RouterOptions]>();
+  expectTypeOf(createRouter).parameters.toEqualTypeOf<
+    [
+      input?: {
+        defaultStrategy?:
+          | 'round_robin'
+          | 'least_connections'
+          | 'weighted_random'
+          | 'hash_based'
+          | 'tag_based'
+          | undefined;
+        rules?: ReadonlyArray<RuleInput> | undefined;
+        affinity?: false | { ttlMs?: number | undefined; maxEntries?: number | undefined } | undefined;
+        hashKey?: string | undefined;
+        maxFieldLength?: number | undefined;
+        maxRegexInput?: number | undefined;
+        random?: (() => number) | undefined;
+        now?: (() => number) | undefined;
+      },
+    ]
+  >();
   expectTypeOf(createRouter).returns.toEqualTypeOf<Router>();
 });
 

@@ -1,6 +1,17 @@
 // The router
 export { createRouter } from './router.js';
-export type { Router, RouterOptions } from './router.js';
+export type { Router } from './router.js';
+
+// Options, checked with valibot; times in ms
+export {
+  AffinityOptions,
+  DEFAULT_AFFINITY_MAX_ENTRIES,
+  DEFAULT_AFFINITY_TTL_MS,
+  DEFAULT_HASH_KEY,
+  DEFAULT_MAX_FIELD_LENGTH,
+  DEFAULT_STRATEGY,
+  RouterOptions,
+} from './options.js';
 export type { RuleInput } from './rules.js';
 
 // Candidates, contexts, decisions and the dry run
@@ -19,7 +30,7 @@ export type {
 } from './types.js';
 
 // Session affinity and the live connection table
-export type { AffinityBinding, AffinityOptions, AffinityTable } from './affinity.js';
+export type { AffinityBinding, AffinityTable } from './affinity.js';
 export type {
   ActiveConnectionFilter,
   ConnectionRegistration,

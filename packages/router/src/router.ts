@@ -1,47 +1,16 @@
-import {
-  AppError,
-  parseOrThrow,
-  REGEX_INPUT_LIMIT,
-  type RoutingRule,
-  RoutingStrategy,
-} from '@myagent/models';
-import { type AffinityOptions, type AffinityTable, SessionBindings } from './affinity.js';
+import { AppError, type RoutingRule, type RoutingStrategy } from '@myagent/models';
+import { type AffinityTable, SessionBindings } from './affinity.js';
 import { type ConnectionTable, LiveConnections } from './connections.js';
 import { explainRoute } from './explain.js';
 import { FieldCache } from './fields.js';
 import { decide } from './internal/decide.js';
 import type { RouterState } from './internal/state.js';
+import { type RouterOptions, resolveRouterOptions } from './options.js';
 import { type CandidatePool, Pool } from './pool.js';
 import { createRandomState } from './random.js';
 import { type CompiledRule, compileRule, RuleIndex, type RuleInput } from './rules.js';
 import { MaglevCache, pickerFor } from './strategies.js';
 import type { Candidates, RouteCandidate, RouteContext, RouteDecision, RouteExplanation } from './types.js';
-
-/** Options of {@link createRouter}. */
-export interface RouterOptions {
-  /** The strategy when no rule applies. Default round_robin. */
-  defaultStrategy?: RoutingStrategy;
-  /** Rules to start with (see `setRules`). */
-  rules?: readonly RuleInput[];
-  /** Session affinity bounds, or false to turn affinity off. */
-  affinity?: AffinityOptions | false;
-  /** The field hash_based hashes (`client_ip` by default; e.g. `session_id` or `header.x-user-id`). */
-  hashKey?: string;
-  /** Field values are cut to this many characters before matching. Default 8192. */
-  maxFieldLength?: number;
-  /**
-   * A regex condition matches at most this many characters of its field. Default REGEX_INPUT_LIMIT
-   * (1,024), the length the ReDoS check of models budgets for: a larger value costs up to its square.
-   */
-  maxRegexInput?: number;
-  /**
-   * A uniform draw in [0, 1) for weighted_random. Default: a built-in xoshiro128** generator seeded from
-   * the platform CSPRNG (Math.random allocates a heap number per call under Node 20).
-   */
-  random?: () => number;
-  /** Milliseconds, for affinity expiry and connection timestamps. Default Date.now. */
-  now?: () => number;
-}
 
 /** The router an embedder holds. */
 export interface Router {
@@ -79,29 +48,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * const router = createRouter({ defaultStrategy: 'least_connections' });
  * const { service } = router.route({ client_ip: '10.0.0.7' }, services);
  */
-export function createRouter(options: RouterOptions = {}): Router {
-  const now = options.now ?? Date.now;
+export function createRouter(input: RouterOptions = {}): Router {
+  const options = resolveRouterOptions(input);
+  const { now, maxFieldLength, maxRegexInput, defaultStrategy } = options;
   const random = options.random ?? null;
-  if (random !== null && typeof random !== 'function') {
-    throw new AppError('INVALID_REQUEST', 'random must be a function returning a number in [0, 1)');
-  }
-  const maxFieldLength = options.maxFieldLength ?? 8192;
-  if (!Number.isInteger(maxFieldLength) || maxFieldLength < 1) {
-    throw new AppError('INVALID_REQUEST', 'maxFieldLength must be a positive integer');
-  }
-  const maxRegexInput = options.maxRegexInput ?? REGEX_INPUT_LIMIT;
-  if (!Number.isInteger(maxRegexInput) || maxRegexInput < 1) {
-    throw new AppError('INVALID_REQUEST', 'maxRegexInput must be a positive integer');
-  }
-  const defaultStrategy = parseOrThrow(
-    RoutingStrategy,
-    options.defaultStrategy ?? 'round_robin',
-    'defaultStrategy',
-  );
   const fields = new FieldCache(maxFieldLength, maxRegexInput);
-  const hashSlot = fields.slot(
-    typeof options.hashKey === 'string' && options.hashKey ? options.hashKey : 'client_ip',
-  );
+  const hashSlot = fields.slot(options.hashKey);
   const ipSlot = fields.slot('client_ip');
   const state: RouterState = {
     fields,
@@ -110,7 +62,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     defaultStrategy,
     defaultPicker: pickerFor(defaultStrategy),
     defaultCursor: { next: 0 },
-    affinity: options.affinity === false ? null : new SessionBindings(options.affinity ?? {}, now),
+    affinity: options.affinity === false ? null : new SessionBindings(options.affinity, now),
     connections: new LiveConnections(now),
     hashSlot,
     ipSlot,

@@ -98,12 +98,16 @@ it('createMigrationProvider', () => {
 });
 
 it('createPostgresStorage', () => {
-  expectTypeOf(createPostgresStorage).parameters.toEqualTypeOf<[options: PostgresStorageOptions]>();
+  expectTypeOf(createPostgresStorage).parameters.toEqualTypeOf<
+    [input: { url: string; schema?: string | undefined; maxConnections?: number | undefined }]
+  >();
   expectTypeOf(createPostgresStorage).returns.toEqualTypeOf<Promise<Storage>>();
 });
 
 it('createSqliteStorage', () => {
-  expectTypeOf(createSqliteStorage).parameters.toEqualTypeOf<[options: SqliteStorageOptions]>();
+  expectTypeOf(createSqliteStorage).parameters.toEqualTypeOf<
+    [input: { path: string; busyTimeout?: number | undefined }]
+  >();
   expectTypeOf(createSqliteStorage).returns.toEqualTypeOf<Promise<Storage>>();
 });
 
@@ -207,7 +211,17 @@ it('migrateToLatest', () => {
 });
 
 it('openStorage', () => {
-  expectTypeOf(openStorage).parameters.toEqualTypeOf<[options?: OpenStorageOptions]>();
+  expectTypeOf(openStorage).parameters.toEqualTypeOf<
+    [
+      input?: {
+        path?: string | undefined;
+        url?: string | undefined;
+        busyTimeout?: number | undefined;
+        schema?: string | undefined;
+        maxConnections?: number | undefined;
+      },
+    ]
+  >();
   expectTypeOf(openStorage).returns.toEqualTypeOf<Promise<Storage>>();
 });
 

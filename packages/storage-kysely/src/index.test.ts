@@ -8,6 +8,12 @@ describe('public surface', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(mod).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_BUSY_TIMEOUT_MS",
+        "DEFAULT_MAX_CONNECTIONS",
+        "DEFAULT_SQLITE_PATH",
+        "OpenStorageOptions",
+        "PostgresStorageOptions",
+        "SqliteStorageOptions",
         "createMigrationProvider",
         "createPostgresStorage",
         "createSqliteStorage",

@@ -1,6 +1,16 @@
 // Opening a store
 export { createPostgresStorage, createSqliteStorage, openStorage } from './storage.js';
 
+// Options, checked with valibot
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_SQLITE_PATH,
+  OpenStorageOptions,
+  PostgresStorageOptions,
+  SqliteStorageOptions,
+} from './options.js';
+
 // Repository interfaces
 export type {
   AppendHealthOptions,
@@ -31,14 +41,11 @@ export type {
   LogLineInput,
   LogRepository,
   ManagerLease,
-  OpenStorageOptions,
-  PostgresStorageOptions,
   RuleRepository,
   SearchLogsOptions,
   ServicePage,
   ServiceProcess,
   ServiceRepository,
-  SqliteStorageOptions,
   Storage,
   StorageDialect,
   StoredLogLine,

@@ -16,14 +16,14 @@ import { createServiceRepository } from './internal/services.js';
 import { createTotalsRepository } from './internal/totals.js';
 import { createWebhookRepository } from './internal/webhooks.js';
 import { migrateToLatest } from './migrations.js';
-import type { Database } from './schema.js';
-import type {
+import {
   OpenStorageOptions,
   PostgresStorageOptions,
+  resolveStorageOptions,
   SqliteStorageOptions,
-  Storage,
-  StorageDialect,
-} from './types.js';
+} from './options.js';
+import type { Database } from './schema.js';
+import type { Storage, StorageDialect } from './types.js';
 
 /** Brings a fresh Kysely to the latest migration, destroying it if that fails. */
 async function migrated(db: Kysely<Database>, dialect: StorageDialect, schema?: string) {
@@ -104,8 +104,9 @@ const sharedFiles = new Map<string, { db: Promise<Kysely<Database>>; refs: numbe
  * twice in a process shares its connection (the first opener's `busyTimeout` holds).
  * @example await using storage = await createSqliteStorage({ path: 'manager.db' });
  */
-export async function createSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
-  const busyTimeout = options.busyTimeout ?? 5000;
+export async function createSqliteStorage(input: SqliteStorageOptions): Promise<Storage> {
+  const options = resolveStorageOptions(SqliteStorageOptions, input);
+  const { busyTimeout } = options;
   if (options.path === ':memory:') {
     const db = await openSqlite(options.path, busyTimeout);
     return assemble(db, 'sqlite', () => db.destroy());
@@ -161,7 +162,8 @@ function assertPostgresUrl(url: unknown): void {
  * Connects a `pg` pool to PostgreSQL and migrates the database (or `schema`, created if missing).
  * @example const storage = await createPostgresStorage({ url: 'postgres://postgres@127.0.0.1:5432/test' });
  */
-export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+export async function createPostgresStorage(input: PostgresStorageOptions): Promise<Storage> {
+  const options = resolveStorageOptions(PostgresStorageOptions, input);
   const { schema } = options;
   assertPostgresUrl(options.url);
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
@@ -170,7 +172,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections,
     ...(schema !== undefined && { options: `-c search_path="${schema}"` }),
   });
   // An idle client that loses its server emits on the pool; unheard, that would crash the process. The
@@ -197,16 +199,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
  * `path` (default 'manager.db').
  * @example await using storage = await openStorage({ path: 'manager.db' });
  */
-export function openStorage(options: OpenStorageOptions = {}): Promise<Storage> {
+export async function openStorage(input: OpenStorageOptions = {}): Promise<Storage> {
+  const options = resolveStorageOptions(OpenStorageOptions, input);
   if (options.url !== undefined) {
     return createPostgresStorage({
       url: options.url,
       ...(options.schema !== undefined && { schema: options.schema }),
-      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+      maxConnections: options.maxConnections,
     });
   }
-  return createSqliteStorage({
-    path: options.path ?? 'manager.db',
-    ...(options.busyTimeout !== undefined && { busyTimeout: options.busyTimeout }),
-  });
+  return createSqliteStorage({ path: options.path, busyTimeout: options.busyTimeout });
 }

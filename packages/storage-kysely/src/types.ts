@@ -402,30 +402,3 @@ export interface Storage extends AsyncDisposable {
   /** Closes the database; later calls are no-ops. */
   close(): Promise<void>;
 }
-
-/** Options of {@link createSqliteStorage}. */
-export interface SqliteStorageOptions {
-  /** The database file (created with its folder if missing); ':memory:' for a private in-memory db. */
-  path: string;
-  /** How long a writer waits for another process's lock, in ms (default 5000). */
-  busyTimeout?: number;
-}
-
-/** Options of {@link createPostgresStorage}. */
-export interface PostgresStorageOptions {
-  /** A postgres:// connection URL. */
-  url: string;
-  /** Use (and create if missing) this schema instead of the default search path. */
-  schema?: string;
-  /** Pool size (default 10). */
-  maxConnections?: number;
-}
-
-/** Options of {@link openStorage}: a `url` opens PostgreSQL, otherwise a SQLite `path` (default 'manager.db'). */
-export interface OpenStorageOptions {
-  path?: string;
-  url?: string;
-  busyTimeout?: number;
-  schema?: string;
-  maxConnections?: number;
-}

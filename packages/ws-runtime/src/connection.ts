@@ -62,6 +62,8 @@ export interface ActiveRun {
   answerLength?: number;
   /** The stream of a stopped run was closed (closing partial, end event): nothing more goes out for it. */
   streamClosed?: boolean;
+  /** Its final answer went out: the client may already send the next message (it waits in `next`). */
+  answered?: boolean;
 }
 
 /** A session: runtime-owned state, one run at a time, pending confirmations. */
@@ -78,6 +80,8 @@ export interface Session {
   closed: boolean;
   /** Its agent instance was lost during the run going on: told once the run ended. */
   lostNotice?: string;
+  /** A message that came after the run's final answer, before the run ended: it runs next. */
+  next?: string;
 }
 
 /** One client connection. */
@@ -94,6 +98,7 @@ export class Connection {
   spoke = false;
   private corked = false;
 
+  private drained?: Promise<void>;
   private readonly bufferSize: number;
   private readonly bufferMaxBytes: number;
   private readonly maxEventBytes: number;
@@ -171,6 +176,26 @@ export class Connection {
       this.corked = false;
       socket.uncork();
     });
+  }
+
+  /**
+   * Back-pressure: a promise to wait on before producing more for this connection when its socket has more
+   * than 1 MiB (or a quarter of maxBufferedBytes) queued; undefined when it may go on. Runs wait on it, so a
+   * flood of events costs the run time, not the connection or the server's memory.
+   */
+  whenWritable(): Promise<void> | undefined {
+    const high = Math.min(1024 * 1024, this.maxBufferedBytes / 4);
+    if (this.ws.readyState !== this.ws.OPEN || this.ws.bufferedAmount <= high) return undefined;
+    this.drained ??= new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.ws.readyState !== this.ws.OPEN || this.ws.bufferedAmount <= high / 4) {
+          this.drained = undefined;
+          resolve();
+        } else setTimeout(check, 5);
+      };
+      setTimeout(check, 5);
+    });
+    return this.drained;
   }
 
   /** Drops acknowledged events (`user.ack`). */

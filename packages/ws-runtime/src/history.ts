@@ -51,6 +51,54 @@ export interface HistoryLimits {
   maxHistoryBytes: number;
 }
 
+/**
+ * About the bytes `value` takes as JSON (string escapes aside), counted without building the JSON, so a
+ * 100 MB string costs no second copy; stops counting past `limit`. A cycle or a value JSON cannot carry
+ * counts as nothing here: the export reports it.
+ */
+export function jsonSize(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  const seen = new Set<object>();
+  let total = 0;
+  const walk = (item: unknown, depth: number): void => {
+    if (total > limit) return;
+    switch (typeof item) {
+      case 'string':
+        total += Buffer.byteLength(item) + 2;
+        return;
+      case 'number':
+      case 'boolean':
+        total += String(item).length;
+        return;
+      case 'object': {
+        if (item === null) {
+          total += 4;
+          return;
+        }
+        if (seen.has(item) || depth > 64) return;
+        seen.add(item);
+        total += 2;
+        if (Array.isArray(item)) for (const entry of item) walk(entry, depth + 1);
+        else {
+          for (const key of Object.keys(item)) {
+            total += Buffer.byteLength(key) + 4;
+            walk((item as Record<string, unknown>)[key], depth + 1);
+          }
+        }
+        seen.delete(item);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  try {
+    walk(value, 0);
+  } catch {
+    // A throwing getter: what was counted stands.
+  }
+  return total;
+}
+
 // The JSON size of each message, measured once: a message is a value once added, so a run costs the
 // measure of what it added, not of the whole history.
 const sizes = new WeakMap<object, number>();
@@ -59,13 +107,7 @@ function sizeOf(message: Message): number {
   if (typeof message !== 'object' || message === null) return 16;
   let size = sizes.get(message);
   if (size === undefined) {
-    try {
-      size = Buffer.byteLength(JSON.stringify(message) ?? '');
-    } catch {
-      // Not JSON (a BigInt, a cycle): it cannot be exported either; it weighs like a small message and the
-      // export reports it.
-      size = 16;
-    }
+    size = jsonSize(message);
     sizes.set(message, size);
   }
   return size;

@@ -1,22 +1,32 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the types as the checker prints them
 // The type half of @myagent/ws-runtime's locked surface. Written by `pnpm api:types` (scripts/type-surface);
 // a change here is a change of the public types: review it, and add a changeset.
 
 import type { AgentModule } from '@myagent/models';
 import { expectTypeOf, it } from 'vitest';
 import {
+  type AgentExport,
   type AgentRuntime,
   type AgentRuntimeOptions,
+  type ConnectionGuard,
+  type ConnectionGuardOptions,
   createAgentRuntime,
   createStateSigner,
+  guardConnections,
   type LoadedAgent,
   loadAgentModule,
   type RuntimeLogger,
   type RuntimeSocket,
   type RuntimeStats,
   resolveAgent,
+  resolveGuardOptions,
   type SocketData,
   type StateSigner,
 } from './index.js';
+
+it('AgentExport', () => {
+  expectTypeOf<AgentExport>().toEqualTypeOf<'createAgent' | 'default' | 'agent'>();
+});
 
 it('AgentRuntime', () => {
   expectTypeOf<keyof AgentRuntime>().toEqualTypeOf<
@@ -27,6 +37,7 @@ it('AgentRuntime', () => {
     | 'draining'
     | 'handleConnection'
     | 'handleUpgrade'
+    | 'health'
     | 'mode'
     | 'stats'
   >();
@@ -40,17 +51,37 @@ it('AgentRuntimeOptions', () => {
     | 'heartbeatIntervalMs'
     | 'killGraceMs'
     | 'logger'
+    | 'maxBufferedBytes'
     | 'maxEventBytes'
+    | 'maxHistoryBytes'
+    | 'maxHistoryMessages'
     | 'maxMessageBytes'
+    | 'maxPendingBytes'
+    | 'maxPendingRuns'
     | 'maxSessions'
+    | 'maxSessionsPerConnection'
+    | 'maxStateBytes'
     | 'mode'
+    | 'replayBufferBytes'
     | 'replayBufferSize'
+    | 'retiredBytes'
+    | 'retiredSessions'
     | 'runTimeoutMs'
     | 'runsPerWorker'
     | 'sessionTimeoutMs'
     | 'stateSecret'
     | 'workerMemoryMb'
     | 'workers'
+  >();
+});
+
+it('ConnectionGuard', () => {
+  expectTypeOf<keyof ConnectionGuard>().toEqualTypeOf<'dispose' | 'dropped' | 'pending'>();
+});
+
+it('ConnectionGuardOptions', () => {
+  expectTypeOf<keyof ConnectionGuardOptions>().toEqualTypeOf<
+    'handshakeTimeoutMs' | 'maxConnectionsPerIp' | 'maxPendingHandshakes'
   >();
 });
 
@@ -64,18 +95,27 @@ it('createStateSigner', () => {
   expectTypeOf(createStateSigner).returns.toEqualTypeOf<StateSigner>();
 });
 
+it('guardConnections', () => {
+  expectTypeOf(guardConnections).returns.toEqualTypeOf<ConnectionGuard>();
+});
+
 it('loadAgentModule', () => {
   expectTypeOf(loadAgentModule).parameters.toEqualTypeOf<[path: string]>();
   expectTypeOf(loadAgentModule).returns.toEqualTypeOf<Promise<LoadedAgent>>();
 });
 
 it('LoadedAgent', () => {
-  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<'create' | 'description' | 'name' | 'path'>();
+  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<'create' | 'description' | 'export' | 'name' | 'path'>();
 });
 
 it('resolveAgent', () => {
   expectTypeOf(resolveAgent).parameters.toEqualTypeOf<[mod: AgentModule]>();
   expectTypeOf(resolveAgent).returns.toEqualTypeOf<Promise<LoadedAgent>>();
+});
+
+it('resolveGuardOptions', () => {
+  expectTypeOf(resolveGuardOptions).parameters.toEqualTypeOf<[options?: ConnectionGuardOptions]>();
+  expectTypeOf(resolveGuardOptions).returns.toEqualTypeOf<Required<ConnectionGuardOptions>>();
 });
 
 it('RuntimeLogger', () => {

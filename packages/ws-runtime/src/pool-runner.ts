@@ -79,6 +79,8 @@ interface QueuedRun {
   backlogOf?: PoolWorker;
   /** performance.now() when it entered the pool. */
   queuedAt: number;
+  /** Its worker is told to pause it until its client catches up. */
+  paused?: boolean;
 }
 
 // Where a session's agent instance lives: the worker that last started one of its runs, and the state
@@ -108,6 +110,8 @@ interface PoolWorker {
   sessions: Set<string>;
   /** Runs of those sessions waiting for room here. */
   backlog: QueuedRun[];
+  /** Flow control shared with the worker (see WorkerInit.flow). */
+  flow: Int32Array;
 }
 
 // Runs a worker is sent beyond its slots, so that it goes on to the next one without waiting for the busy
@@ -165,6 +169,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
 
   function spawn(): PoolWorker {
     const shared = new SharedArrayBuffer(capacity * Int32Array.BYTES_PER_ELEMENT);
+    const flow = new SharedArrayBuffer((1 + capacity) * Int32Array.BYTES_PER_ELEMENT);
     const { port1: port, port2 } = new MessageChannel();
     const task = new AbortController();
     const pooled: PoolWorker = {
@@ -179,6 +184,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       heardAt: performance.now(),
       sessions: new Set(),
       backlog: [],
+      flow: new Int32Array(flow),
     };
     workers.push(pooled);
     port.unref();
@@ -195,18 +201,21 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
           logger?.error('a worker message failed', { error: describeError(error) });
         }
       }
+      // The worker may post more once these are handled (see MAX_IN_FLIGHT).
+      Atomics.sub(pooled.flow, 0, items.length);
       if (freed) dispatch();
     });
     // The task ends only when the worker dies (out of memory, a crash: tinypool rejects it) or is killed.
-    const init: WorkerInit = { port: port2, agentPath, slots, claims: shared, limits };
+    const init: WorkerInit = { port: port2, agentPath, slots, claims: shared, limits, flow };
     pool.run(init, { transferList: [port2], signal: task.signal }).then(
       () => retire(pooled, new AppError('AGENT_ERROR', "The run's worker stopped")),
       (error: unknown) => retire(pooled, workerFailure(error)),
     );
     // A worker that exits without an error (process.exit) leaves its tinypool task pending: its port closes.
-    // The rejection of a failed worker usually comes first and names the cause; give it a moment.
+    // The rejection of a failed worker names the cause (out of memory) and may come well after the port
+    // closed on a loaded machine; give it half a second.
     port.on('close', () => {
-      setTimeout(() => retire(pooled, new AppError('AGENT_ERROR', "The run's worker exited")), 50).unref();
+      setTimeout(() => retire(pooled, new AppError('AGENT_ERROR', "The run's worker exited")), 500).unref();
     });
     return pooled;
   }
@@ -265,6 +274,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
   function unassign(run: QueuedRun): void {
     const pooled = run.worker;
     if (!pooled?.runs.delete(run.id)) return;
+    Atomics.store(pooled.flow, 1 + run.cell, 0);
     pooled.freeCells.push(run.cell);
     run.worker = undefined;
     if (pooled.runs.size === 0) pooled.port.unref();
@@ -293,9 +303,20 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
         settle(run, pooled);
         run.request.onStart();
         return false;
-      case 'event':
+      case 'event': {
         run.request.onEvent(item.event as AgentEvent);
+        const wait = run.paused ? undefined : run.request.backpressure?.();
+        if (wait) {
+          // The client reads slower than the run yields: its worker holds the run until it caught up.
+          run.paused = true;
+          Atomics.store(pooled.flow, 1 + run.cell, 1);
+          void wait.then(() => {
+            run.paused = false;
+            if (run.worker === pooled) Atomics.store(pooled.flow, 1 + run.cell, 0);
+          });
+        }
         return false;
+      }
       case 'confirm':
         run.request.confirm(item.request as ConfirmationRequest).then(
           (ok) => send(pooled, { t: 'confirmed', id: item.id, confirm: item.confirm, ok }),

@@ -1,7 +1,7 @@
 import type { Agent, AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
 import { AppError } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
-import { boundHistory, type HistoryLimits } from './history.js';
+import { boundHistory, type HistoryLimits, jsonSize } from './history.js';
 
 // How a run executes: in this thread or in a pool worker. The runtime above owns sessions, sockets and
 // timers; a runner only turns (input, state) into a stream of events and the state after the run.
@@ -22,6 +22,8 @@ export interface RunRequest {
   confirm(request: ConfirmationRequest): Promise<boolean>;
   /** Stops the run with a coded agent.error: the runner could not carry something it produced. */
   fail(message: string): void;
+  /** A promise to wait on before the run produces more (the client reads slower than it yields). */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** What a run leaves behind. */
@@ -55,17 +57,11 @@ export interface AgentRunner {
  */
 export function stateDataError(state: AgentSessionState, maxBytes: number): AppError | undefined {
   if (maxBytes <= 0) return undefined;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(state.data);
-  } catch {
-    return undefined;
-  }
-  const bytes = text === undefined ? 0 : Buffer.byteLength(text);
+  const bytes = jsonSize(state.data, maxBytes);
   if (bytes <= maxBytes) return undefined;
   return new AppError(
     'PAYLOAD_TOO_LARGE',
-    `The session's agent state is ${bytes} bytes, over the limit of ${maxBytes} bytes (maxStateBytes); the run's changes were not kept`,
+    `The session's agent state is over the limit of ${maxBytes} bytes (maxStateBytes); the run's changes were not kept`,
   );
 }
 
@@ -84,7 +80,7 @@ export class RunKilledError extends Error {
 /** Streams one run of an agent into `request`; shared by the in-process runner and the worker. */
 export async function driveRun(
   agent: Agent,
-  request: Pick<RunRequest, 'sessionId' | 'input' | 'signal' | 'onEvent' | 'confirm'> & {
+  request: Pick<RunRequest, 'sessionId' | 'input' | 'signal' | 'onEvent' | 'confirm' | 'backpressure'> & {
     state: AgentSessionState;
   },
 ): Promise<RunResult> {
@@ -95,7 +91,12 @@ export async function driveRun(
     state,
     confirm: (confirmation: ConfirmationRequest) => request.confirm(confirmation),
   };
-  for await (const event of agent.run(request.input, context)) request.onEvent(event);
+  for await (const event of agent.run(request.input, context)) {
+    request.onEvent(event);
+    // The agent is paused (not pulled) while its client cannot keep up.
+    const wait = request.backpressure?.();
+    if (wait) await wait;
+  }
   return { state };
 }
 
@@ -128,7 +129,15 @@ export function createInProcessRunner(loaded: LoadedAgent, limits?: SessionLimit
       const agent = agents.get(request.sessionId) ?? (await loaded.create());
       const killed = rejectOnAbort(request.kill);
       try {
-        const state = structuredClone(request.state);
+        // A fresh state for the run (so a timed-out or killed run leaves the session's as it was) without
+        // copying the history: messages are values once added, so a new array of them will do; only the
+        // agent's data (bounded by maxStateBytes) is cloned.
+        const { messages, current_step, data } = request.state;
+        const state: AgentSessionState = {
+          messages: messages.slice(),
+          current_step,
+          data: structuredClone(data),
+        };
         request.onStart();
         const result = await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
         if (limits) boundState(result.state, limits);

@@ -193,6 +193,12 @@ export class SessionHub {
 
   /** Starts a run unless one is going on (SESSION_BUSY) or the server drains. */
   startRun(session: Session, input: string): void {
+    // The run gave its final answer and is finishing (its state on the way back): the client has every
+    // reason to go on, so the message waits for it instead of SESSION_BUSY.
+    if (session.run?.answered && !session.run.stopReason && session.next === undefined) {
+      session.next = input;
+      return;
+    }
     if (session.run) {
       this.agentError(
         session.conn,
@@ -251,6 +257,7 @@ export class SessionHub {
           if (session.run === run && !run.stopReason) this.forward(session, run, event);
         },
         confirm: (request) => this.askConfirm(session, run, request),
+        backpressure: () => (run.stopReason ? undefined : session.conn.whenWritable()),
         fail: (message) => {
           if (session.run === run) this.failRun(session, run, message);
         },
@@ -346,6 +353,9 @@ export class SessionHub {
       this.armIdle(session);
       this.onRunChange?.(session, 'turn_end', run.stopReason);
     }
+    const next = session.next;
+    session.next = undefined;
+    if (next !== undefined && !session.closed) this.startRun(session, next);
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
@@ -387,6 +397,7 @@ export class SessionHub {
         content: event.content,
         metadata,
       });
+      if (name === 'agent.final_answer') run.answered = true;
       if (name === 'agent.partial_answer') {
         const final = (metadata as { is_final?: unknown } | undefined)?.is_final === true;
         run.answerOpen = !final;

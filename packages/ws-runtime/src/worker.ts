@@ -26,7 +26,15 @@ export interface WorkerInit {
   claims: SharedArrayBuffer;
   /** What a session may keep (applied here after each run, so the runtime's copy needs no trim). */
   limits: SessionLimits;
+  /**
+   * Flow control (Int32Array over a SharedArrayBuffer): [0] items posted that the pool has not handled yet,
+   * [1 + cell] 1 while the client of that cell's run reads slower than it produces.
+   */
+  flow: SharedArrayBuffer;
 }
+
+/** Items a worker may have posted and the pool not yet handled before its runs wait. */
+export const MAX_IN_FLIGHT = 2048;
 
 /** Messages from the pool to a worker. */
 export type RuntimeMessage =
@@ -69,11 +77,15 @@ class Outbox {
   private items: WorkerMessage[] = [];
   private scheduled = false;
 
-  constructor(private readonly port: MessagePort) {}
+  constructor(
+    private readonly port: MessagePort,
+    private readonly flow: Int32Array,
+  ) {}
 
   push(item: WorkerMessage, urgent: boolean): void {
     this.items.push(item);
-    if (urgent) this.flush();
+    // A run that yields without ever leaving the microtask queue would fill one batch without end.
+    if (urgent || this.items.length >= 256) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -85,6 +97,7 @@ class Outbox {
     if (this.items.length === 0) return;
     const items = this.items;
     this.items = [];
+    Atomics.add(this.flow, 0, items.length);
     try {
       this.port.postMessage(items);
     } catch {
@@ -109,8 +122,11 @@ function uncloneable(item: WorkerMessage, error: unknown): WorkerMessage {
 }
 
 interface RunningTask {
+  sessionId: string;
   controller: AbortController;
   confirms: Map<number, (ok: boolean) => void>;
+  /** The session was closed while this run went on: forget it once the run is over. */
+  closed?: boolean;
 }
 
 type RunMessage = Extract<RuntimeMessage, { t: 'run' }>;
@@ -118,7 +134,16 @@ type RunMessage = Extract<RuntimeMessage, { t: 'run' }>;
 /** Runs the turns arriving on `init.port` until the pool closes it; tinypool calls it as the task handler. */
 export function serve(init: WorkerInit): Promise<void> {
   const { port } = init;
-  const outbox = new Outbox(port);
+  const flow = new Int32Array(init.flow);
+  const outbox = new Outbox(port, flow);
+  const congested = (cell: number) =>
+    Atomics.load(flow, 0) > MAX_IN_FLIGHT || Atomics.load(flow, 1 + cell) !== 0;
+  // Waits (polling the shared cells, so that port messages such as an abort still come in) until the pool
+  // caught up and the run's client reads again.
+  async function uncongested(cell: number, signal: AbortSignal): Promise<void> {
+    outbox.flush();
+    while (!signal.aborted && congested(cell)) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
   const running = new Map<number, RunningTask>();
   const waiting: RunMessage[] = [];
   const claims = new Int32Array(init.claims);
@@ -149,7 +174,11 @@ export function serve(init: WorkerInit): Promise<void> {
 
   async function run(message: RunMessage): Promise<void> {
     const { id } = message;
-    const task: RunningTask = { controller: new AbortController(), confirms: new Map() };
+    const task: RunningTask = {
+      sessionId: message.sessionId,
+      controller: new AbortController(),
+      confirms: new Map(),
+    };
     running.set(id, task);
     let nextConfirm = 0;
     let first = true;
@@ -178,6 +207,8 @@ export function serve(init: WorkerInit): Promise<void> {
           outbox.push({ t: 'event', id, event }, first);
           first = false;
         },
+        backpressure: () =>
+          congested(message.cell) ? uncongested(message.cell, task.controller.signal) : undefined,
         confirm: (request) => {
           if (task.controller.signal.aborted) return Promise.resolve(false);
           const confirm = nextConfirm++;
@@ -194,6 +225,7 @@ export function serve(init: WorkerInit): Promise<void> {
       outbox.push({ t: 'error', id, message: describeError(error), code: codeOf(error) }, true);
     } finally {
       running.delete(id);
+      if (task.closed) sessions.delete(message.sessionId);
       pump();
     }
   }
@@ -206,6 +238,8 @@ export function serve(init: WorkerInit): Promise<void> {
     }
     if (message.t === 'close') {
       sessions.delete(message.sessionId);
+      // A run of it still going on (its agent being created, say) must not put it back.
+      for (const task of running.values()) if (task.sessionId === message.sessionId) task.closed = true;
       return;
     }
     const task = running.get(message.id);

@@ -14,7 +14,7 @@ import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import type { ApiEnv } from '../env.js';
 import type { ApiHost } from '../host.js';
-import { memoizedJson } from '../json.js';
+import { memoizedJsonBytes } from '../json.js';
 import { boolQuery, IdParam, intQuery, listQuery, valid } from '../validate.js';
 import { audit, auditService, doc, requireService } from './common.js';
 
@@ -34,7 +34,7 @@ const CountdownQuery = v.object({ countdown: intQuery(0, 3600, 0) });
 /** Services (spec F2): register, list, details, update, config, start, stop, restart, delete. */
 export function serviceRoutes(host: ApiHost) {
   const app = new Hono<ApiEnv>();
-  const jsonOf = memoizedJson();
+  const listBody = memoizedJsonBytes();
 
   app.post(
     '/services',
@@ -76,9 +76,9 @@ export function serviceRoutes(host: ApiHost) {
         offset: query.offset,
         has_next: query.offset + services.length < total,
       };
-      // By hand around the list's remembered JSON (the host hands out the same frozen list until it changes,
-      // so it is serialised once): the same bytes c.json would write.
-      const body = `{"services":${jsonOf(services)},"total":${total},"page":${JSON.stringify(page)}}`;
+      // By hand around the list's remembered bytes (the host hands out the same frozen list until it changes,
+      // so it is serialised and encoded once): the same bytes c.json would write.
+      const body = listBody(services, '{"services":', `,"total":${total},"page":${JSON.stringify(page)}}`);
       return c.body(body, 200, { 'content-type': 'application/json' });
     },
   );
