@@ -41,6 +41,8 @@ async function serve(agentFile: string, flags: Record<string, unknown>) {
   let server: AgentServer;
   try {
     options = resolveServerOptions(agentFile, flags);
+    // Read once: the agent's own code (and its worker threads) need not see the shared secret.
+    delete process.env.MYAGENT_STATE_SECRET;
     server = await startAgentServer(options);
   } catch (error) {
     fail(error);

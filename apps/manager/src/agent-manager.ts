@@ -18,7 +18,12 @@ import {
 import type { BulkResult } from '@myagent/registry';
 import type { ConnectionStats, RouteContext, RouteExplanation } from '@myagent/router';
 import { type Running, startParts, stopParts } from './manager-parts.js';
-import type { AgentManagerEvents, ListServicesFilter, RegisterConnectionInput } from './manager-types.js';
+import type {
+  AgentManagerEvents,
+  DrainOptions,
+  ListServicesFilter,
+  RegisterConnectionInput,
+} from './manager-types.js';
 import type { RoutingFailure } from './operations.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
 import {
@@ -33,7 +38,12 @@ import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
 
-export type { AgentManagerEvents, ListServicesFilter, RegisterConnectionInput } from './manager-types.js';
+export type {
+  AgentManagerEvents,
+  DrainOptions,
+  ListServicesFilter,
+  RegisterConnectionInput,
+} from './manager-types.js';
 
 /**
  * The manager facade of spec B1 and seed 000: owns storage, the registry of child processes, the health
@@ -118,12 +128,49 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     return this.#parts().registry.start(serviceId);
   }
 
-  stopService(serviceId: string): Promise<Service> {
-    return this.#parts().registry.stop(serviceId);
+  /**
+   * Stops a service. Its clients at `/ws` are drained first: told (a `management_notification`, with
+   * `countdown_seconds` if given, which the stop then waits), their running turns finish, and their
+   * sessions move to another instance; with none, they end.
+   */
+  stopService(serviceId: string, options: DrainOptions = {}): Promise<Service> {
+    return this.#drained(serviceId, 'stop', options, () => this.#parts().registry.stop(serviceId));
   }
 
-  restartService(serviceId: string): Promise<Service> {
-    return this.#parts().registry.restart(serviceId);
+  /**
+   * Restarts a service without dropping its clients at `/ws`: as {@link AgentManager.stopService} drains
+   * them, and with no other instance their sessions wait (held, nothing lost) for the restarted one.
+   */
+  restartService(serviceId: string, options: DrainOptions = {}): Promise<Service> {
+    return this.#drained(serviceId, 'restart', options, () => this.#parts().registry.restart(serviceId));
+  }
+
+  async #drained(
+    serviceId: string,
+    kind: 'stop' | 'restart',
+    options: DrainOptions,
+    step: () => Promise<Service>,
+  ): Promise<Service> {
+    const { proxy, services } = this.#parts();
+    const service = services.peek(serviceId) ?? (await services.peekByName(serviceId));
+    if (service?.status !== 'running') return step();
+    const countdown = options.countdown_seconds;
+    proxy.proxy.drain(service.service_id, {
+      type: kind === 'restart' ? 'service_restart' : 'service_stop',
+      message:
+        kind === 'restart'
+          ? `The agent '${service.name}' restarts; your sessions are kept`
+          : `The agent '${service.name}' stops; your sessions move to another instance where there is one`,
+      severity: 'warning',
+      ...(countdown !== undefined && countdown > 0 && { countdown_seconds: countdown }),
+    });
+    try {
+      if (countdown !== undefined && countdown > 0)
+        await new Promise((resolve) => setTimeout(resolve, countdown * 1000));
+      return await step();
+    } finally {
+      proxy.proxy.endDrain(service.service_id, { stopped: kind === 'stop' });
+    }
   }
 
   /** Stops the service if it runs and deletes it with its history. */
@@ -335,7 +382,9 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     options: { restart?: boolean } = {},
   ): Promise<ServiceUpdateResult> {
     const { registry, monitor } = this.#parts();
-    const result = await updateAndApply(registry, serviceId, patch, options.restart ?? false);
+    const result = await updateAndApply(registry, serviceId, patch, options.restart ?? false, (id) =>
+      this.restartService(id),
+    );
     if (result.changed.length > 0) {
       void monitor.sync().catch((error: unknown) => this.#fail(error));
       this.emit('service', { action: 'updated', service_id: serviceId, name: result.service.name });

@@ -100,8 +100,8 @@ export function createApiHost(manager: AgentManager): ApiHost {
     findService: find,
     updateService: (serviceId, patch, options) => manager.updateService(serviceId, patch, options),
     startService: (serviceId) => manager.startService(serviceId),
-    stopService: (serviceId) => manager.stopService(serviceId),
-    restartService: (serviceId) => manager.restartService(serviceId),
+    stopService: (serviceId, options) => manager.stopService(serviceId, options),
+    restartService: (serviceId, options) => manager.restartService(serviceId, options),
     unregisterService: (serviceId) => manager.unregisterService(serviceId),
 
     healthSummary: () => manager.getHealthSummary(),

@@ -22,6 +22,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --in-process           run agents in the agent servers' main thread instead of worker threads; an
                          agent stuck in a synchronous loop then freezes its server: its health checks
                          fail, and it is killed (SIGKILL after the stop grace) and restarted
+  --failover-wait S      how long a /ws client whose agent server was lost waits for another, or for
+                         its restart, before it is closed (default: 30)
 ${HTTP_USAGE}
   -v, --version          the version of @myagent/manager
   -h, --help             this text`;
@@ -46,6 +48,7 @@ function parse(argv: string[]) {
         'health-interval': { type: 'string' },
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
+        'failover-wait': { type: 'string' },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -147,8 +150,13 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
   if (interval !== undefined && !(interval > 0)) {
     throw new AppError('INVALID_REQUEST', `--health-interval must be a positive number of seconds`);
   }
+  const wait = options['failover-wait'] === undefined ? undefined : Number(options['failover-wait']);
+  if (wait !== undefined && !(wait > 0 && wait <= 3600)) {
+    throw new AppError('INVALID_REQUEST', '--failover-wait must be a number of seconds from 0 to 3600');
+  }
   const http = httpOptions(options, process.env);
   const manager = new AgentManager({
+    ...(wait !== undefined && { proxy: { failoverWaitMs: Math.round(wait * 1000) } }),
     ...(http.metricsIntervalMs !== undefined && { metrics: { intervalMs: http.metricsIntervalMs } }),
     portRange: parsePortRange(options['port-range']),
     dbPath: options.db ?? 'agent_manager.db',

@@ -20,6 +20,7 @@ import {
   createApiHost,
   createManagerApp,
   type DaemonHooks,
+  type DrainOptions,
   guardUpgrade,
   isLoopback,
   type ListServicesFilter,
@@ -133,6 +134,7 @@ it('AgentManagerOptions', () => {
     | 'readyTimeoutMs'
     | 'restart'
     | 'serverArgs'
+    | 'stateSecret'
     | 'stopGraceMs'
     | 'storage'
     | 'unhealthyGraceMs'
@@ -199,6 +201,10 @@ it('DaemonHooks', () => {
   expectTypeOf<keyof DaemonHooks>().toEqualTypeOf<'onReady'>();
 });
 
+it('DrainOptions', () => {
+  expectTypeOf<keyof DrainOptions>().toEqualTypeOf<'countdown_seconds'>();
+});
+
 it('guardUpgrade', () => {
   expectTypeOf(guardUpgrade).parameters.toEqualTypeOf<[auth: TokenAuth, handler: UpgradeHandler]>();
   expectTypeOf(guardUpgrade).returns.toEqualTypeOf<UpgradeHandler>();
@@ -248,10 +254,12 @@ it('ManagerProxyOptions', () => {
   expectTypeOf<keyof ManagerProxyOptions>().toEqualTypeOf<
     | 'closeTimeoutMs'
     | 'connectTimeoutMs'
+    | 'failoverWaitMs'
     | 'maxBufferedBytes'
     | 'maxConnections'
     | 'maxMessageBytes'
     | 'maxPendingHandshakes'
+    | 'maxStateBytes'
     | 'proxyMetadata'
     | 'routedEvent'
     | 'statsIntervalMs'

@@ -2,6 +2,7 @@
 export { AgentManager } from './agent-manager.js';
 export type {
   AgentManagerEvents,
+  DrainOptions,
   ListServicesFilter,
   RegisterConnectionInput,
 } from './agent-manager.js';

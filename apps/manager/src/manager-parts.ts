@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { agentServerCommand } from '@myagent/agent-server';
 import { createHealthMonitor, type HealthMonitor } from '@myagent/health';
@@ -70,6 +71,13 @@ export async function startParts(
   // Fenced below the cache: once the lease is lost, no write of any part reaches storage.
   const services = new ServiceCache(fencedStore(storage.services, lease));
   await orGiveBack(o, storage, lease, () => services.load());
+  // One secret per database, shared by every agent server: any of them restores another's session states.
+  let stateSecret = o.stateSecret ?? '';
+  if (!stateSecret) {
+    await orGiveBack(o, storage, lease, async () => {
+      stateSecret = await storage.lease.stateSecret(randomBytes(32).toString('hex'));
+    });
+  }
   const registry = createRegistry({
     store: services,
     logs: storage.logs,
@@ -80,6 +88,7 @@ export async function startParts(
     stopGraceMs: o.stopGraceMs,
     restart: o.restart,
     cwd: o.cwd,
+    sharedEnv: { MYAGENT_STATE_SECRET: stateSecret },
   });
   const monitor = createHealthMonitor({
     source: healthSource(services, registry, options.healthCheckInterval),
@@ -123,6 +132,7 @@ export async function startParts(
         fail,
       },
       options: o.proxy,
+      stateSecret,
     }),
     unwire: () => {
       unwire();

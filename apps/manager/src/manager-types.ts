@@ -29,3 +29,9 @@ export interface AgentManagerEvents extends OperationEvents {
   health: [HealthCheckResult];
   error: [Error];
 }
+
+/** Options of `AgentManager.stopService` and `AgentManager.restartService`. */
+export interface DrainOptions {
+  /** Tell the service's clients this many seconds ahead (`management_notification`), then stop. */
+  countdown_seconds?: number;
+}

@@ -41,6 +41,12 @@ export interface AgentManagerOptions extends OperationsOptions {
   defaultStrategy?: RoutingStrategy;
   /** Session affinity bindings: lifetime and bound (default 30 min, 100,000), as the router's defaults. */
   affinity?: { ttlMs?: number; maxEntries?: number };
+  /**
+   * The agent servers' shared state secret (`MYAGENT_STATE_SECRET` of every child), so that any of them
+   * restores another's signed session states: failover at `/ws` keeps sessions with it. Default: the
+   * database's own, generated once and kept in storage.
+   */
+  stateSecret?: string;
   /** The WebSocket proxy at `/ws`: `connection_routed` for every client, the proxy_metadata envelope, bounds. */
   proxy?: ManagerProxyOptions;
 }

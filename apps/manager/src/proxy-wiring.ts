@@ -30,6 +30,8 @@ export type ManagerProxyOptions = Pick<
   | 'maxBufferedBytes'
   | 'statsIntervalMs'
   | 'closeTimeoutMs'
+  | 'failoverWaitMs'
+  | 'maxStateBytes'
 >;
 
 /** A `management_notification` for connected clients (spec E4). */
@@ -62,6 +64,8 @@ export function startManagerProxy(parts: {
   connections: ConnectionRepository;
   manager: ProxyManagerSide;
   options?: ManagerProxyOptions;
+  /** The agents' shared state secret: sessions survive the loss of their agent server. */
+  stateSecret?: string;
 }): ManagerProxy {
   const { services, router, connections, manager } = parts;
   const source: CandidateSource<Service> = {
@@ -85,6 +89,7 @@ export function startManagerProxy(parts: {
   };
   const proxy = createProxy({
     ...parts.options,
+    ...(parts.stateSecret !== undefined && { stateSecret: parts.stateSecret }),
     source,
     router,
     onRoutingFailed: (failure) =>
@@ -159,6 +164,9 @@ function metadataOf(info: ProxyConnectionInfo): Record<string, unknown> {
 
 function patchOf(info: ProxyConnectionInfo) {
   return {
+    // A failover moves the connection to another service.
+    target_service_id: info.target_service_id,
+    routing_strategy: info.routing_strategy,
     session_id: info.session_ids[0] ?? null,
     last_activity: info.last_activity,
     bytes_sent: info.bytes_sent,

@@ -14,12 +14,14 @@ export async function updateAndApply(
   serviceId: string,
   patch: UpdateServiceRequestInput,
   restart: boolean,
+  /** How to restart (the manager's drains its clients at /ws first). @default registry.restart */
+  restartWith: (serviceId: string) => Promise<ServiceUpdateResult['service']> = (id) => registry.restart(id),
 ): Promise<ServiceUpdateResult> {
   const update = await registry.update(serviceId, patch);
   const pending = new Set(update.pendingRestart);
   let service = update.service;
   const restarted = restart && pending.size > 0;
-  if (restarted) service = await registry.restart(serviceId);
+  if (restarted) service = await restartWith(serviceId);
   return {
     service,
     changed: update.changed,

@@ -9,7 +9,7 @@ import { openStorage } from '@myagent/storage-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, startDaemon } from './daemon-process.js';
+import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
 import { ECHO_AGENT, ROOT, tempDir, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
@@ -20,13 +20,7 @@ let daemon: DaemonProcess;
 let base: string;
 let wsUrl: string;
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${base}/api/v1${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...init.headers },
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (path: string, init: RequestInit = {}) => daemonApi(base, path, init);
 
 /** A client that records every event; `opened` once the handshake is done. */
 function connect(url: string) {

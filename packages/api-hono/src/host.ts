@@ -137,8 +137,10 @@ export interface ApiHost {
     options: { restart: boolean },
   ): Promise<ServiceUpdateResult>;
   startService(serviceId: string): Promise<Service>;
-  stopService(serviceId: string): Promise<Service>;
-  restartService(serviceId: string): Promise<Service>;
+  /** Stops a service; `countdown_seconds`: its WebSocket clients are told that long ahead (`?countdown=`). */
+  stopService(serviceId: string, options?: { countdown_seconds?: number }): Promise<Service>;
+  /** Restarts a service (its WebSocket clients drained, their sessions kept); `countdown_seconds` as for stop. */
+  restartService(serviceId: string, options?: { countdown_seconds?: number }): Promise<Service>;
   unregisterService(serviceId: string): Promise<boolean>;
 
   // ---- health

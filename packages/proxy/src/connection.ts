@@ -28,8 +28,8 @@ const PREFIX = {
   sessionEnd: Buffer.from('{"event":"agent.session_end"'),
 };
 const PREFIX_BYTES = Math.max(...Object.values(PREFIX).map((p) => p.length));
-/** Session replies are small; a larger one is relayed without being read. */
-const MAX_CAPTURE_BYTES = 64 * 1024;
+/** Session replies are small; control frames carry a signed state of up to 1 MiB; larger is not read. */
+const MAX_CAPTURE_BYTES = 1024 * 1024 + 4096;
 /** A client text message that cannot spell this (nor hold a `\u` escape) is no `proxy.*` message. */
 const PROXY_WORD = Buffer.from('proxy.');
 
@@ -78,25 +78,32 @@ export class ProxyConnection {
   /** Counters at the last `update` hook, to skip connections that did not move. */
   reported = -1;
 
-  private readonly setup: ConnectionSetup;
-  private readonly client: Duplex;
-  private upstream: Socket | null = null;
+  protected readonly setup: ConnectionSetup;
+  protected readonly client: Duplex;
+  protected upstream: Socket | null = null;
   private readonly fromClient: FrameReader;
-  private readonly fromUpstream: FrameReader;
-  /** Client bytes waiting for the upstream leg to open. */
-  private pendingUp: Buffer[] = [];
-  private pendingUpBytes = 0;
+  /** Replaced when failover opens a new leg. */
+  protected fromUpstream: FrameReader;
+  /** Client bytes waiting for the upstream leg to open (or, with `holdClient`, to be restored). */
+  protected pendingUp: Buffer[] = [];
+  protected pendingUpBytes = 0;
+  /** Client bytes wait in `pendingUp` even with a leg open: a failover restores its sessions first. */
+  protected holdClient = false;
+  /** The client's text messages go to {@link clientText} (once the proxy keeps their sessions' state). */
+  protected watchClient = false;
+  /** Upstream messages counted by the readers of earlier legs. */
+  protected carriedMessages = 0;
   /** The proxy's own frames waiting for a message boundary of the stream they join. */
   private queuedToClient: Buffer[] = [];
   private queuedToUpstream: Buffer[] = [];
-  private readonly abort = new AbortController();
+  protected readonly abort = new AbortController();
   /** The client sent a close frame / the proxy sent one to the client / to the upstream. */
   private clientClosed = false;
-  private closingClient = false;
-  private closingUpstream = false;
-  private ended = false;
+  protected closingClient = false;
+  protected closingUpstream = false;
+  protected ended = false;
   private clientTimer: NodeJS.Timeout | undefined;
-  private upstreamTimer: NodeJS.Timeout | undefined;
+  protected upstreamTimer: NodeJS.Timeout | undefined;
 
   constructor(setup: ConnectionSetup) {
     this.setup = setup;
@@ -115,6 +122,25 @@ export class ProxyConnection {
       fault: (fault) => this.clientFault(fault),
       boundary: () => this.flushQueued('upstream'),
     };
+    this.fromClient = new FrameReader(clientSink, {
+      masked: true,
+      prefixBytes: 0,
+      maxMessageBytes: limits.maxMessageBytes,
+      maxCaptureBytes: 0,
+    });
+    this.fromUpstream = this.upstreamReader();
+    const client = this.client;
+    client.on('data', (chunk: Buffer) => {
+      this.lastActivity = Date.now();
+      this.fromClient.feed(chunk);
+    });
+    client.on('drain', () => this.upstream?.resume());
+    client.on('error', () => client.destroy());
+    client.on('close', () => this.clientGone());
+  }
+
+  /** A reader of the agent server's frames, for the first leg and each one a failover opens. */
+  protected upstreamReader(): FrameReader {
     const upstreamSink: FrameSink = {
       pass: (bytes) => this.toClient(bytes),
       classify: (opcode, buf, start, length) => classifyUpstream(opcode, buf, start, length),
@@ -128,26 +154,13 @@ export class ProxyConnection {
         }),
       boundary: () => this.flushQueued('client'),
     };
-    this.fromClient = new FrameReader(clientSink, {
-      masked: true,
-      prefixBytes: 0,
-      maxMessageBytes: limits.maxMessageBytes,
-      maxCaptureBytes: 0,
-    });
-    this.fromUpstream = new FrameReader(upstreamSink, {
+    return new FrameReader(upstreamSink, {
       masked: false,
       prefixBytes: PREFIX_BYTES,
       maxMessageBytes: Number.MAX_SAFE_INTEGER,
+      // Control frames carry a session's signed state (bounded by the agent server at 1 MiB).
       maxCaptureBytes: MAX_CAPTURE_BYTES,
     });
-    const client = this.client;
-    client.on('data', (chunk: Buffer) => {
-      this.lastActivity = Date.now();
-      this.fromClient.feed(chunk);
-    });
-    client.on('drain', () => this.upstream?.resume());
-    client.on('error', () => client.destroy());
-    client.on('close', () => this.clientGone());
   }
 
   /** Starts reading the client (with the bytes that came with its upgrade) and opens the upstream leg. */
@@ -179,7 +192,8 @@ export class ProxyConnection {
     );
   }
 
-  private attachUpstream({ socket, head }: UpstreamLeg): void {
+  /** Makes `socket` the upstream leg and starts reading it; client bytes flow unless `holdClient`. */
+  protected attachUpstream({ socket, head }: UpstreamLeg): void {
     if (this.ended || this.closingClient) {
       socket.destroy();
       return;
@@ -188,17 +202,23 @@ export class ProxyConnection {
     this.status = 'active';
     socket.on('data', (chunk: Buffer) => {
       this.lastActivity = Date.now();
-      this.fromUpstream.feed(chunk);
+      if (socket === this.upstream) this.fromUpstream.feed(chunk);
     });
     socket.on('drain', () => this.client.resume());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.upstreamGone(socket));
+    if (!this.holdClient) this.releaseClient();
+    if (head.length > 0) this.fromUpstream.feed(head);
+  }
+
+  /** Sends the client bytes that waited for the leg, and reads the client again. */
+  protected releaseClient(): void {
+    this.holdClient = false;
     const pending = this.pendingUp;
     this.pendingUp = [];
     this.pendingUpBytes = 0;
     for (const bytes of pending) this.toUpstream(bytes);
     this.client.resume();
-    if (head.length > 0) this.fromUpstream.feed(head);
   }
 
   private upstreamGone(socket: Socket): void {
@@ -242,7 +262,7 @@ export class ProxyConnection {
   }
 
   /** Set when the agent server closed first: the client's close reply then goes up and ends the leg. */
-  private upstreamClosedFirst = false;
+  protected upstreamClosedFirst = false;
 
   /**
    * The hot path: may this whole client text frame (payload `buf[start, start + length)`, still masked with
@@ -278,6 +298,7 @@ export class ProxyConnection {
     if (event.event === 'agent.session_end') {
       const at = this.sessions.indexOf(sessionId);
       if (at >= 0) this.sessions.splice(at, 1);
+      this.sessionEnded(sessionId);
       return;
     }
     if (!this.sessions.includes(sessionId)) {
@@ -285,6 +306,12 @@ export class ProxyConnection {
       this.setup.onSession(this, sessionId);
     }
   }
+
+  /** A session ended on the agent server (failover forgets its state here). */
+  protected sessionEnded(_sessionId: string): void {}
+
+  /** A client text message about to go up, unmasked in `buf[0, length)` (only while `watchClient`). */
+  protected clientText(_buf: Buffer, _length: number): void {}
 
   private upstreamClose(frame: Buffer, payload: Buffer): void {
     if (this.closingUpstream && !this.upstreamClosedFirst) {
@@ -327,6 +354,7 @@ export class ProxyConnection {
       });
       return;
     }
+    if (this.watchClient) this.clientText(buf, length);
     if (this.setup.proxyMetadata && parsedOk) {
       this.toUpstream(
         jsonFrame(
@@ -407,7 +435,7 @@ export class ProxyConnection {
   private toUpstream(bytes: Buffer): void {
     if (this.closingClient || this.ended) return;
     const upstream = this.upstream;
-    if (upstream === null) {
+    if (upstream === null || this.holdClient) {
       this.pendingUp.push(bytes);
       this.pendingUpBytes += bytes.length;
       if (this.pendingUpBytes > this.setup.options.maxBufferedBytes) this.client.pause();
@@ -425,7 +453,7 @@ export class ProxyConnection {
   }
 
   /** A frame of the proxy's own to the client, at the next message boundary of the relayed stream. */
-  private writeClientFrame(frame: Buffer): void {
+  protected writeClientFrame(frame: Buffer): void {
     if (this.ended) return;
     if (this.fromUpstream.midMessage && this.upstream !== null && !this.closingUpstream) {
       this.queuedToClient.push(frame);
@@ -549,7 +577,7 @@ export class ProxyConnection {
       disconnected_at: ended ? new Date().toISOString() : null,
       bytes_sent: this.bytesSent,
       bytes_received: this.fromClient.bytes,
-      message_count: this.fromClient.messages + this.fromUpstream.messages,
+      message_count: this.fromClient.messages + this.fromUpstream.messages + this.carriedMessages,
       routing_strategy: this.strategy,
       ...(this.closeReason !== undefined && { close_reason: this.closeReason }),
     };

@@ -16,6 +16,7 @@ import {
   type ProxyHandle,
   type ProxyOptionsInput,
   type ProxyStats,
+  proxyMark,
   type RoutingFailure,
   type UpstreamConnector,
   type UpstreamLeg,
@@ -54,6 +55,9 @@ it('createProxy', () => {
         closeTimeoutMs?: number | undefined;
         routedEvent?: boolean | undefined;
         proxyMetadata?: boolean | undefined;
+        stateSecret?: string | undefined;
+        failoverWaitMs?: number | undefined;
+        maxStateBytes?: number | undefined;
         connectUpstream?: UpstreamConnector | undefined;
       },
     ]
@@ -73,7 +77,7 @@ it('ManagementNotification', () => {
 
 it('ProxyCandidate', () => {
   expectTypeOf<keyof ProxyCandidate>().toEqualTypeOf<
-    'endpoint' | 'healthy' | 'name' | 'service_id' | 'status' | 'tags' | 'weight'
+    'endpoint' | 'healthy' | 'name' | 'service_id' | 'started_at' | 'status' | 'tags' | 'weight'
   >();
 });
 
@@ -100,8 +104,21 @@ it('ProxyConnectionInfo', () => {
 
 it('ProxyHandle', () => {
   expectTypeOf<keyof ProxyHandle>().toEqualTypeOf<
-    'close' | 'connection' | 'connections' | 'disconnect' | 'handleUpgrade' | 'notify' | 'stats'
+    | 'close'
+    | 'connection'
+    | 'connections'
+    | 'disconnect'
+    | 'drain'
+    | 'endDrain'
+    | 'handleUpgrade'
+    | 'notify'
+    | 'stats'
   >();
+});
+
+it('proxyMark', () => {
+  expectTypeOf(proxyMark).parameters.toEqualTypeOf<[secret: string, now?: number]>();
+  expectTypeOf(proxyMark).returns.toEqualTypeOf<string>();
 });
 
 it('ProxyOptionsInput', () => {
@@ -109,17 +126,20 @@ it('ProxyOptionsInput', () => {
     | 'closeTimeoutMs'
     | 'connectTimeoutMs'
     | 'connectUpstream'
+    | 'failoverWaitMs'
     | 'hooks'
     | 'maxBufferedBytes'
     | 'maxConnections'
     | 'maxMessageBytes'
     | 'maxPendingHandshakes'
+    | 'maxStateBytes'
     | 'onError'
     | 'onRoutingFailed'
     | 'proxyMetadata'
     | 'routedEvent'
     | 'router'
     | 'source'
+    | 'stateSecret'
     | 'statsIntervalMs'
     | 'trustedProxies'
   >();

@@ -6,14 +6,17 @@ it('exports exactly its public surface', () => {
     [
       "DEFAULT_CLOSE_TIMEOUT_MS",
       "DEFAULT_CONNECT_TIMEOUT_MS",
+      "DEFAULT_FAILOVER_WAIT_MS",
       "DEFAULT_MAX_BUFFERED_BYTES",
       "DEFAULT_MAX_CONNECTIONS",
       "DEFAULT_MAX_MESSAGE_BYTES",
       "DEFAULT_MAX_PENDING_HANDSHAKES",
+      "DEFAULT_MAX_STATE_BYTES",
       "DEFAULT_STATS_INTERVAL_MS",
       "ProxyOptions",
       "connectUpstream",
       "createProxy",
+      "proxyMark",
     ]
   `);
 });

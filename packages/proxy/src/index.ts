@@ -4,10 +4,12 @@ export type { ProxyHandle } from './proxy.js';
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FAILOVER_WAIT_MS,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_MAX_STATE_BYTES,
   DEFAULT_STATS_INTERVAL_MS,
   ProxyOptions,
 } from './options.js';
@@ -24,6 +26,9 @@ export type {
   ProxyStats,
   RoutingFailure,
 } from './types.js';
+
+// Failover: the mark agent servers sharing the state secret trust
+export { proxyMark } from './failover.js';
 
 // The upstream leg, replaceable
 export { connectUpstream } from './upstream.js';

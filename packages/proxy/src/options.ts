@@ -21,6 +21,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_STATS_INTERVAL_MS = 10_000;
 /** A peer that does not answer a close frame within this is cut off. @default 5 s */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+/** A client whose agent server was lost waits this long for another (or for its restart). @default 30 s */
+export const DEFAULT_FAILOVER_WAIT_MS = 30_000;
+/** Bytes of signed session state the proxy keeps for failover, over all connections. @default 256 MiB */
+export const DEFAULT_MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 const fn = <T>() => v.custom<T>((value) => typeof value === 'function');
 const ms = (fallback: number, min = 1) =>
@@ -77,6 +81,14 @@ export const ProxyOptions = v.object({
   routedEvent: v.optional(v.boolean(), false),
   /** Wrap every client message in seed 003's `proxy_metadata` envelope (also per connection: `?proxy_metadata=1`). @default false */
   proxyMetadata: v.optional(v.boolean(), false),
+  /**
+   * The agent servers' shared state secret (their `MYAGENT_STATE_SECRET`). With it the proxy marks its
+   * upstream handshakes so that the agent servers send it their sessions' signed state, and failover
+   * restores sessions on another agent server; without it failover reconnects the client but keeps no session.
+   */
+  stateSecret: v.optional(v.pipe(v.string(), v.minLength(16, 'stateSecret must have 16 characters or more'))),
+  failoverWaitMs: ms(DEFAULT_FAILOVER_WAIT_MS),
+  maxStateBytes: ms(DEFAULT_MAX_STATE_BYTES, 0),
   /** Opens the agent server's leg: the seam tests and embedders replace. @default a node:http upgrade request */
   connectUpstream: v.optional(fn<UpstreamConnector>()),
 });

@@ -4,7 +4,10 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError, type RoutingStrategy } from '@myagent/models';
 import { type CandidatePool, createRouter, type RouteContext, type Router } from '@myagent/router';
-import { ProxyConnection } from './connection.js';
+import type { ProxyConnection } from './connection.js';
+import { Drains } from './drain.js';
+import { FailoverConnection, proxyMark } from './failover.js';
+import { createFailoverHost, leaveUnroutable, type RoutedBy } from './failover-host.js';
 import { acceptKey, closeFrame, jsonFrame } from './frames.js';
 import {
   contextHeaders,
@@ -16,6 +19,7 @@ import {
   upstreamUrl,
 } from './inputs.js';
 import { type ProxyOptionsInput, type ResolvedProxyOptions, resolveProxyOptions } from './options.js';
+import { StateBudget } from './session-states.js';
 import type {
   DisconnectOptions,
   ManagementNotification,
@@ -45,6 +49,17 @@ export interface ProxyHandle {
   /** Sends a `management_notification` to the clients of one service, or all; returns how many. */
   notify(notification: ManagementNotification, options?: { service_id?: string }): number;
   stats(): ProxyStats;
+  /**
+   * Drains a service before the host stops or restarts it: no route picks it any more, its clients get
+   * `notification` (if given) and are held between turns; once its agent server closes them (1001) they
+   * fail over with their sessions. Returns how many clients it has. End it with {@link ProxyHandle.endDrain}.
+   */
+  drain(serviceId: string, notification?: ManagementNotification): number;
+  /**
+   * The stop or restart is over: the service is routable again if it runs. `stopped`: it will not come
+   * back, so its clients that found no other instance end now instead of waiting for it.
+   */
+  endDrain(serviceId: string, options?: { stopped?: boolean }): void;
   /** Refuses new upgrades, closes every connection (1001) and resolves once their sockets are gone. */
   close(): Promise<void>;
 }
@@ -96,7 +111,11 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     }
   };
   const clientIp = createClientIp(options.trustedProxies);
-  const live = new Map<string, ProxyConnection>();
+  const live = new Map<string, FailoverConnection>();
+  const drains = new Drains();
+  const budget = new StateBudget(options.maxStateBytes);
+  /** What each connection was routed by, to route it again when it fails over. */
+  const routing = new WeakMap<ProxyConnection, RoutedBy>();
   /** Routers for a `routing_hint` naming another strategy: they see the same connections as `router`. */
   const hintRouters = new Map<
     RoutingStrategy,
@@ -108,9 +127,14 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   let routingFailures = 0;
   let closed = false;
 
-  const unsubscribe = source.subscribe(() => {
+  const forgetPools = () => {
     pools = null;
     for (const hint of hintRouters.values()) hint.pools.clear();
+  };
+  const unsubscribe = source.subscribe(() => {
+    forgetPools();
+    drains.wake();
+    leaveUnroutable(source, live.values());
   });
 
   const timer = setInterval(() => {
@@ -145,6 +169,8 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     }
     if (inputs.tags.length > 0)
       items = items.filter((c) => inputs.tags.every((tag) => c.tags?.includes(tag)));
+    // A draining service takes nobody new; with none left the client gets ROUTING_FAILED, recoverable.
+    if (drains.size > 0) items = items.filter((c) => !drains.has(c.service_id));
     const entry = { items, pool: router.prepare(items) };
     // Bounded: clients naming ever new services or tag sets cannot grow it past this between two changes.
     if (pools.byKey.size >= 256) pools.byKey.clear();
@@ -303,25 +329,31 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     socket.write(acceptHeaders(key));
     total++;
     pending++;
-    const connection = new ProxyConnection({
-      id: randomUUID(),
-      client: socket,
-      clientIp: ip,
-      clientPort: net.remotePort ?? null,
-      userAgent,
-      service: picked.service,
-      strategy: picked.strategy,
-      upstreamUrl: target,
-      upstreamHeaders: upstreamHeaders(headers, chain),
-      proxyMetadata: options.proxyMetadata || inputs.proxyMetadata,
-      options,
-      onEnded: ended,
-      onSession: (conn, sessionId) =>
-        router.affinity?.bind(sessionId, conn.service.service_id, conn.strategy),
-      onHandshakeDone: () => {
-        pending--;
+    const outHeaders = upstreamHeaders(headers, chain);
+    if (options.stateSecret) outHeaders['x-myagent-proxy'] = proxyMark(options.stateSecret);
+    const connection = new FailoverConnection(
+      {
+        id: randomUUID(),
+        client: socket,
+        clientIp: ip,
+        clientPort: net.remotePort ?? null,
+        userAgent,
+        service: picked.service,
+        strategy: picked.strategy,
+        upstreamUrl: target,
+        upstreamHeaders: outHeaders,
+        proxyMetadata: options.proxyMetadata || inputs.proxyMetadata,
+        options,
+        onEnded: ended,
+        onSession: (conn, sessionId) =>
+          router.affinity?.bind(sessionId, conn.service.service_id, conn.strategy),
+        onHandshakeDone: () => {
+          pending--;
+        },
       },
-    });
+      failoverHost,
+    );
+    routing.set(connection, { inputs, context, params });
     live.set(connection.id, connection);
     try {
       register(router, connection);
@@ -345,7 +377,33 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     report(error);
   }
 
-  function ended(connection: ProxyConnection): void {
+  const failoverHost = createFailoverHost({
+    options,
+    source,
+    router,
+    routedBy: (connection) => routing.get(connection),
+    candidates: (inputs) => candidatesFor(inputs).items,
+    drains,
+    budget,
+    switched(connection) {
+      try {
+        router.connections.unregister(connection.id);
+        register(router, connection);
+        for (const hint of hintRouters.values()) {
+          hint.router.connections.unregister(connection.id);
+          register(hint.router, connection);
+        }
+        for (const sessionId of connection.sessions)
+          router.affinity?.bind(sessionId, connection.service.service_id, connection.strategy);
+      } catch (error) {
+        reportError(error);
+      }
+      callHook('update', connection.info());
+    },
+  });
+
+  function ended(connection: FailoverConnection): void {
+    connection.releaseStates();
     if (!live.delete(connection.id)) return;
     router.connections.unregister(connection.id);
     for (const hint of hintRouters.values()) hint.router.connections.unregister(connection.id);
@@ -353,7 +411,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   }
 
   function matching(filter: { service_id?: string; status?: ProxyConnectionInfo['status'] }) {
-    const out: ProxyConnection[] = [];
+    const out: FailoverConnection[] = [];
     for (const connection of live.values()) {
       if (filter.service_id !== undefined && connection.service.service_id !== filter.service_id) continue;
       if (filter.status !== undefined && connection.status !== filter.status) continue;
@@ -385,6 +443,23 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
       );
       for (const connection of targets) connection.notify(notification);
       return targets.length;
+    },
+    drain(serviceId, notification) {
+      drains.add(serviceId);
+      forgetPools();
+      const targets = matching({ service_id: serviceId });
+      for (const connection of targets) {
+        if (notification) connection.notify(notification);
+        connection.beginDrain(notification?.type ?? 'service_draining');
+      }
+      return targets.length;
+    },
+    endDrain(serviceId, endOptions = {}) {
+      for (const connection of live.values()) {
+        if (connection.drainingFrom === serviceId) connection.endDrain(endOptions.stopped === true);
+      }
+      drains.delete(serviceId);
+      forgetPools();
     },
     stats() {
       let buffered = 0;

@@ -10,6 +10,8 @@ export interface ProxyCandidate extends RouteCandidate {
   readonly name: string;
   /** Where its agent server listens: `ws://127.0.0.1:8081`. */
   readonly endpoint: string;
+  /** When its agent server process started: a change means a new process (failover goes back to it then). */
+  readonly started_at?: string | null;
 }
 
 /**

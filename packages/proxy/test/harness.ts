@@ -48,12 +48,16 @@ export async function inProcessBackend(): Promise<Backend> {
   };
 }
 
-/** The echo agent served by a real `myagent-ws` child process. */
-export async function childBackend(): Promise<Backend> {
+/** The echo agent (or `options.agent`) served by a real `myagent-ws` child process. */
+export async function childBackend(
+  options: { agent?: string; env?: Record<string, string> } = {},
+): Promise<Backend> {
   const { command, args } = agentServerCommand();
-  const child: ChildProcess = spawn(command, [...args, 'server', ECHO_AGENT, '--port', '0', '--in-process'], {
+  const agent = options.agent ?? ECHO_AGENT;
+  const child: ChildProcess = spawn(command, [...args, 'server', agent, '--port', '0', '--in-process'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

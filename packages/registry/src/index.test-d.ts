@@ -143,6 +143,7 @@ it('createRegistry', () => {
         statsIntervalMs?: number | undefined;
         agentCheck?: false | AgentCheckOptions | undefined;
         baseEnv?: { [x: string]: string } | undefined;
+        sharedEnv?: { [x: string]: string } | undefined;
         cwd?: string | undefined;
       },
     ]
@@ -233,6 +234,7 @@ it('RegistryOptions', () => {
     | 'readyTimeoutMs'
     | 'restart'
     | 'serverArgs'
+    | 'sharedEnv'
     | 'statsIntervalMs'
     | 'stopGraceMs'
     | 'store'

@@ -77,6 +77,11 @@ export const RegistryOptions = v.object({
   ),
   /** Variables every child gets before the service's own `environment`. @default PATH, HOME, locale... */
   baseEnv: v.optional(v.record(v.string(), v.string())),
+  /**
+   * Variables every child gets after the base ones and before the service's own (the manager passes the
+   * agents' shared state secret, `MYAGENT_STATE_SECRET`, here).
+   */
+  sharedEnv: v.optional(v.record(v.string(), v.string())),
   /** Working directory of the children and base of relative agent paths. @default process.cwd() */
   cwd: v.optional(v.pipe(v.string(), v.minLength(1))),
 });

@@ -217,6 +217,7 @@ export class Supervisor {
         args: [...this.#options.command.args, ...this.#serverArgs(service)],
         env: {
           ...(this.#options.baseEnv ?? cleanBaseEnv()),
+          ...this.#options.sharedEnv,
           MYAGENT_SERVICE_ID: service.service_id,
           MYAGENT_SERVICE_NAME: service.name,
           ...service.config.environment,

@@ -139,7 +139,9 @@ it('HealthRepository', () => {
 });
 
 it('LeaseRepository', () => {
-  expectTypeOf<keyof LeaseRepository>().toEqualTypeOf<'acquire' | 'get' | 'release' | 'renew'>();
+  expectTypeOf<keyof LeaseRepository>().toEqualTypeOf<
+    'acquire' | 'get' | 'release' | 'renew' | 'stateSecret'
+  >();
 });
 
 it('ListAuditOptions', () => {

@@ -75,6 +75,23 @@ for (const harness of DIALECTS) {
       });
     });
 
+    it('keeps one state secret per database, whoever asks first and however often', async () => {
+      await using other = await reopen();
+      const [a, b] = await Promise.all([
+        storage.lease.stateSecret('a'.repeat(64)),
+        other.lease.stateSecret('b'.repeat(64)),
+      ]);
+      expect(a).toBe(b);
+      expect(['a'.repeat(64), 'b'.repeat(64)]).toContain(a);
+      expect(await storage.lease.stateSecret('c'.repeat(64))).toBe(a);
+      // The lease itself is another row: taking and releasing it leaves the secret.
+      const holder = lease();
+      expect(await storage.lease.acquire(holder)).toBe(true);
+      expect(await storage.lease.release(holder.owner_id)).toBe(true);
+      expect(await other.lease.stateSecret('d'.repeat(64))).toBe(a);
+      await expect(storage.lease.stateSecret('short')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    });
+
     it('records, lists and clears the child process of a service', async () => {
       const a = await storage.services.save(sampleService());
       const b = await storage.services.save(sampleService());

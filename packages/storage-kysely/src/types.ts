@@ -235,6 +235,11 @@ export interface LeaseRepository {
   renew(ownerId: string, at: string): Promise<boolean>;
   /** Lets go of the lease if this owner holds it; true when it did. */
   release(ownerId: string): Promise<boolean>;
+  /**
+   * The database's state secret, shared by every agent server its managers start so that one can restore
+   * another's signed session states: `candidate` is stored the first time, the stored one returned after.
+   */
+  stateSecret(candidate: string): Promise<string>;
 }
 
 /** A log line as a caller writes it: `fields` may be left out. */

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { Connection, RetiredEvents } from './connection.js';
 import { type AgentRuntimeOptions, type ResolvedRuntimeOptions, resolveRuntimeOptions } from './options.js';
 import { createPoolRunner } from './pool-runner.js';
+import { createProxyControl } from './proxy-control.js';
 import { type AgentRunner, createInProcessRunner } from './runner.js';
 import { SessionHub } from './sessions.js';
 import { createStateSigner } from './signed-state.js';
@@ -88,6 +89,15 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   });
   const hub = new SessionHub(opts, runner);
   const { sessions, counters } = hub;
+  const control = createProxyControl({
+    secret: opts.stateSecret,
+    signer,
+    agentName: opts.agent.name,
+    hub,
+    logger,
+  });
+  hub.onRunChange = (session, phase, stopReason) =>
+    control.snapshot(session, phase, stopReason === 'shutdown');
   const connections = new Set<Connection>();
   const retired = new RetiredEvents(opts.retiredSessions, opts.retiredBytes);
   const startedAt = Date.now();
@@ -134,6 +144,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           content: `Session created with agent ${opts.agent.name}`,
           metadata: { agent_name: opts.agent.name },
         });
+        control.snapshot(session, 'created');
         return;
       }
       case 'user.message': {
@@ -214,6 +225,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         warnings: restored.warnings,
       },
     });
+    control.snapshot(session, 'restored');
     const original = restored.originalSessionId;
     let events = original ? retired.take(original) : [];
     if (events.length === 0 && original) events = sessions.get(original)?.conn.eventsOf(original) ?? [];
@@ -261,6 +273,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
       : Buffer.from(data as Buffer).toString('utf8');
+    if (control.handle(conn, text)) return;
     const parsed = parseClientMessage(text, { maxBytes: opts.maxMessageBytes });
     if (!parsed.ok) {
       hub.systemError(conn, parsed.error);
@@ -279,6 +292,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }
     const conn = new Connection(ws, opts);
     connections.add(conn);
+    control.accept(conn, request);
     // The manager's readiness pings and health checks say so: they are not clients, and are not counted.
     const probe = request?.headers[PROBE_HEADER] !== undefined;
     if (probe) probes++;
@@ -328,7 +342,11 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     await hub.waitForRuns(graceMs);
     for (const session of sessions.values()) hub.stopRun(session, 'shutdown');
     await hub.waitForRuns(opts.killGraceMs + 100);
-    for (const session of [...sessions.values()]) hub.end(session, 'shutdown', 'The server is shutting down');
+    for (const session of [...sessions.values()]) {
+      // A proxied session moves to another agent server with its last state: it does not end.
+      if (control.handsOver(session)) hub.release(session);
+      else hub.end(session, 'shutdown', 'The server is shutting down');
+    }
     const closing = [...connections].map(
       (conn) =>
         new Promise<void>((resolve) => {

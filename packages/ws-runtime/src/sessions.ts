@@ -25,6 +25,8 @@ export class SessionHub {
   /** Runs waiting to start and the bytes of their messages (maxPendingRuns, maxPendingBytes). */
   readonly pending = { runs: 0, bytes: 0 };
   draining = false;
+  /** Told when a session's turn starts and ends (the proxy control channel snapshots the state then). */
+  onRunChange?: (session: Session, phase: 'turn_start' | 'turn_end', stopReason?: StopReason) => void;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -235,6 +237,7 @@ export class SessionHub {
     session.run = run;
     this.activeRuns++;
     this.counters.runs++;
+    this.onRunChange?.(session, 'turn_start');
     this.runner
       .run({
         sessionId: session.id,
@@ -346,7 +349,10 @@ export class SessionHub {
       session.lostNotice = undefined;
       this.lost(session.id, notice);
     }
-    if (!session.closed) this.armIdle(session);
+    if (!session.closed) {
+      this.armIdle(session);
+      this.onRunChange?.(session, 'turn_end', run.stopReason);
+    }
     const next = session.next;
     session.next = undefined;
     if (next !== undefined && !session.closed) this.startRun(session, next);

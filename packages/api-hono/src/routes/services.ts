@@ -28,6 +28,8 @@ const ListQuery = v.object({
 });
 
 const RestartQuery = v.object({ restart: boolQuery(false) });
+/** `?countdown=S` on stop and restart: the /ws clients are told S seconds ahead, then it happens. */
+const CountdownQuery = v.object({ countdown: intQuery(0, 3600, 0) });
 
 /** Services (spec F2): register, list, details, update, config, start, stop, restart, delete. */
 export function serviceRoutes(host: ApiHost) {
@@ -170,18 +172,23 @@ export function serviceRoutes(host: ApiHost) {
   );
 
   const action = (verb: 'start' | 'stop' | 'restart') => {
-    const run = { start: host.startService, stop: host.stopService, restart: host.restartService }[verb].bind(
-      host,
-    );
+    const run = (serviceId: string, countdown: number) =>
+      verb === 'start'
+        ? host.startService(serviceId)
+        : host[verb === 'stop' ? 'stopService' : 'restartService'](
+            serviceId,
+            countdown > 0 ? { countdown_seconds: countdown } : {},
+          );
     const done = { start: 'started', stop: 'stopped', restart: 'restarted' }[verb];
     app.post(
       `/services/:id/${verb}`,
       doc('services', `${verb[0]?.toUpperCase()}${verb.slice(1)} a service`, ServiceActionResponse),
       valid('param', IdParam),
+      valid('query', CountdownQuery),
       async (c) => {
         const service = await requireService(host, c.req.valid('param').id);
         auditService(c, `service.${verb}`, service);
-        const after = await run(service.service_id);
+        const after = await run(service.service_id, c.req.valid('query').countdown);
         return c.json({
           success: true as const,
           service_id: after.service_id,

@@ -6,6 +6,8 @@ import { type Context, canonicalTime, guard } from './db.js';
 // condition in the WHERE clause (or a primary-key insert), so two managers never both win, on either
 // dialect, without a lock held across statements.
 const NAME = 'manager';
+/** The row that keeps the database's state secret (in `owner_id`); it outlives every lease. */
+const SECRET = 'state_secret';
 
 function validate(lease: ManagerLease): ManagerLease {
   const ok =
@@ -75,6 +77,27 @@ export function createLeaseRepository(ctx: Context): LeaseRepository {
           .where('owner_id', '=', ownerId)
           .executeTakeFirst();
         return Number(result.numUpdatedRows) === 1;
+      });
+    },
+
+    stateSecret: async (candidate) => {
+      if (typeof candidate !== 'string' || candidate.length < 32 || candidate.length > 256) {
+        throw new AppError('INVALID_REQUEST', 'A state secret has 32 to 256 characters');
+      }
+      return guard('read the state secret', async () => {
+        const now = canonicalTime(new Date().toISOString());
+        // The first manager's candidate wins, even when two ask at once: the primary key decides.
+        await ctx.db
+          .insertInto('manager_lease')
+          .values({ name: SECRET, owner_id: candidate, host: '', pid: 0, started_at: now, heartbeat_at: now })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        const row = await ctx.db
+          .selectFrom('manager_lease')
+          .select('owner_id')
+          .where('name', '=', SECRET)
+          .executeTakeFirstOrThrow();
+        return row.owner_id;
       });
     },
 
