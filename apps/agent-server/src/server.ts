@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '@myagent/models';
+import { AppError, TRACE_LOG_MESSAGE } from '@myagent/models';
 import { type AgentRuntime, createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
 import { createJsonLogger } from './logger.js';
 import type { AgentServerOptions } from './options.js';
@@ -81,6 +81,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     stateSecret: options.stateSecret,
     greeting: options.greeting,
     logger,
+    ...(options.traces === false ? {} : { onTrace: (trace) => logger.info(TRACE_LOG_MESSAGE, { trace }) }),
   });
   const health = (): AgentServerHealth => {
     const stats = runtime.stats();

@@ -147,7 +147,7 @@ export type { ClientEventName, ParseOptions, ParseResult, ServerEventName } from
 export {
   LlmCallInfo,
   MAX_TRACE_ARGS_CHARS,
-  MAX_TRACE_EVENT_BYTES,
+  MAX_TRACE_LINE_CHARS,
   MAX_TRACE_REQUEST_CHARS,
   SpanKind,
   TRACE_EVENT_TYPES,
@@ -160,6 +160,7 @@ export {
   TraceSpan,
   TraceStatus,
   TraceSummary,
+  parseTraceEvent,
 } from './traces.js';
 export type { TraceEventType } from './traces.js';
 export { hexId, traceSpans } from './trace-spans.js';

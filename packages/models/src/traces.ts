@@ -15,8 +15,11 @@ const Id = v.pipe(boundedString(128, 1), v.regex(/^[\w.:-]+$/u, 'an id holds let
 export const MAX_TRACE_REQUEST_CHARS = 2000;
 /** The bound of a tool's `args` in a trace event, as JSON characters. */
 export const MAX_TRACE_ARGS_CHARS = 2000;
-/** The bound of one trace event as a JSON line (a longer line is not a trace event). */
-export const MAX_TRACE_EVENT_BYTES = 8192;
+/**
+ * The bound of one trace event's JSON log line, in characters: under the registry's cut of a captured line
+ * (16,384), so that a trace line is never cut; a longer line is not taken for a trace event.
+ */
+export const MAX_TRACE_LINE_CHARS = 12_000;
 /** The `msg` of the JSON log line that carries a trace event in its `trace` field. */
 export const TRACE_LOG_MESSAGE = 'trace';
 
@@ -188,3 +191,12 @@ export const TraceClientMessage = v.variant('action', [
   v.object({ action: v.literal('ping') }),
 ]);
 export type TraceClientMessage = v.InferOutput<typeof TraceClientMessage>;
+
+/**
+ * A trace event if `input` is one, else undefined: what an agent server printed is untrusted, and a bad
+ * event is dropped, never half-used.
+ */
+export function parseTraceEvent(input: unknown): TraceEvent | undefined {
+  const result = v.safeParse(TraceEvent, input);
+  return result.success ? result.output : undefined;
+}

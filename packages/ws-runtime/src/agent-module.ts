@@ -23,6 +23,8 @@ export class AgentLoadError extends Error {
 export interface LoadedAgent {
   readonly name: string;
   readonly description?: string;
+  /** The agent's bound on steps per run, when it declares one (`Agent.maxSteps`). */
+  readonly maxSteps?: number;
   /** The absolute path the module was loaded from, when it came from a file. */
   readonly path?: string;
   /** Returns the agent for a new session: a fresh instance for a factory, the shared one otherwise. */
@@ -82,6 +84,9 @@ export async function resolveAgentModule(mod: AgentModule, path?: string): Promi
   return {
     name: first.name,
     description: first.description,
+    ...(typeof first.maxSteps === 'number' && Number.isInteger(first.maxSteps) && first.maxSteps >= 0
+      ? { maxSteps: first.maxSteps }
+      : {}),
     path,
     create: async () => {
       if (shared) return shared;

@@ -8,6 +8,9 @@ export type { AgentRuntime, RuntimeStats } from './runtime.js';
 export { createAgentRuntime } from './runtime.js';
 export type { RuntimeSocket, SocketData } from './socket.js';
 
+// Traces of runs (seed 004)
+export type { TraceSink } from './traces.js';
+
 // Signed session state
 export type { StateSigner } from './signed-state.js';
 export { createStateSigner, SIGNED_STATE_TTL_MS } from './signed-state.js';

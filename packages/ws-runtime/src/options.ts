@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './outbound.js';
+import type { TraceSink } from './traces.js';
 
 /** Where a runtime writes its log lines; the agent server prints them as JSON lines. */
 export interface RuntimeLogger {
@@ -51,13 +52,18 @@ export interface AgentRuntimeOptions {
   /** Outbound events kept per connection for replay. Default 1,000. */
   replayBufferSize?: number;
   logger?: RuntimeLogger;
+  /**
+   * Receives the trace events (seed 004) of every run; unset, no trace is derived. The agent server prints
+   * them as JSON log lines for the manager. @default undefined
+   */
+  onTrace?: TraceSink;
 }
 
 /** The options with every default filled in. */
 export type ResolvedRuntimeOptions = Required<
-  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger'>
+  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger' | 'onTrace'>
 > &
-  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers'> & { logger: RuntimeLogger };
+  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'onTrace'> & { logger: RuntimeLogger };
 
 const silent: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -88,5 +94,6 @@ export function resolveRuntimeOptions(options: AgentRuntimeOptions): ResolvedRun
     maxEventBytes: nonNegative('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES),
     replayBufferSize: nonNegative('replayBufferSize', options.replayBufferSize, 1000),
     logger: options.logger ?? silent,
+    onTrace: options.onTrace,
   };
 }

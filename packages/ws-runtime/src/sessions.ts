@@ -5,6 +5,7 @@ import type { ActiveRun, Connection, Session } from './connection.js';
 import type { ResolvedRuntimeOptions } from './options.js';
 import { describeError, UnsendableEventError } from './outbound.js';
 import type { AgentRunner } from './runner.js';
+import { RunTrace } from './traces.js';
 
 // Sessions and their runs: creation under max_sessions, idle expiry, one run at a time, cancel, the run
 // timeout with its kill grace, confirmations, and the counters that GET /health reports.
@@ -168,6 +169,15 @@ export class SessionHub {
       kill: new AbortController(),
       startedAt: Date.now(),
     };
+    const { onTrace, agent } = this.opts;
+    if (onTrace) {
+      run.trace = new RunTrace(onTrace, {
+        sessionId: session.id,
+        input,
+        agentName: agent.name,
+        maxSteps: agent.maxSteps,
+      });
+    }
     session.run = run;
     this.activeRuns++;
     this.counters.runs++;
@@ -200,6 +210,7 @@ export class SessionHub {
         (error: unknown) => {
           if (run.stopReason || session.closed) return;
           const message = describeError(error);
+          run.failure ??= message;
           this.opts.logger.debug('run failed', { session_id: session.id, error: message });
           this.agentError(session.conn, session.id, 'AGENT_ERROR', message);
         },
@@ -240,6 +251,7 @@ export class SessionHub {
     this.activeRuns--;
     this.counters.finished++;
     this.counters.runMs += Date.now() - run.startedAt;
+    run.trace?.end({ stopReason: run.stopReason, failure: run.failure });
     if (run.stopReason === 'cancel' && !session.closed) {
       session.conn.send('agent.interrupted', {
         session_id: session.id,
@@ -286,6 +298,7 @@ export class SessionHub {
         content: event.content,
         metadata,
       });
+      run.trace?.observe(name, event);
     } catch (error) {
       this.failRun(session, run, error);
     }
