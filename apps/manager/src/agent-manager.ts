@@ -57,6 +57,7 @@ import { ServiceCache } from './service-cache.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
+import { type ManagerTraces, startTraces, traceUpgrade } from './traces/index.js';
 import { healthSource, wireHealthToRegistry } from './wiring.js';
 
 /** Filters of {@link AgentManager.listServices} (spec B8). */
@@ -100,6 +101,8 @@ interface Running {
   operations: Operations;
   /** The WebSocket proxy at `/ws`. */
   proxy: ManagerProxy;
+  /** Trace events of the agent servers' runs: the hub, `/ws/traces`, the OTLP export. */
+  traces: ManagerTraces;
   unwire: () => void;
 }
 
@@ -151,6 +154,16 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     // Fenced below the cache: once the lease is lost, no write of any part reaches storage.
     const services = new ServiceCache(fencedStore(storage.services, lease));
     await this.#orGiveBack(storage, lease, () => services.load());
+    const traces = startTraces(
+      storage.traces,
+      {
+        routeConnection: (context) => this.routeConnection(context),
+        findService: async (idOrName) =>
+          services.peek(idOrName) ?? (await this.getServiceByName(idOrName).catch(() => undefined)),
+        fail,
+      },
+      o.traces,
+    );
     const registry = createRegistry({
       store: services,
       logs: storage.logs,
@@ -161,6 +174,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
       stopGraceMs: o.stopGraceMs,
       restart: o.restart,
       cwd: o.cwd,
+      claimLine: traces.hub.claimLine,
     });
     const monitor = createHealthMonitor({
       source: healthSource(services, registry, options.healthCheckInterval),
@@ -205,6 +219,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
         },
         options: o.proxy,
       }),
+      traces,
       unwire: () => {
         unwire();
         unforward();
@@ -232,6 +247,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     await running.operations.stop();
     await running.monitor.stop();
     await running.registry.close({ preserveStatus: true });
+    await running.traces.close();
     running.unwire();
     await running.lease.release().catch((error: unknown) => this.#fail(error));
     if (running.ownsStorage) await running.storage.close();
@@ -587,6 +603,17 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
    * manager is not running). Mount it with `serveManager(manager, { upgrades: { '/ws': manager.handleUpgrade } })`.
    */
   readonly handleUpgrade = wsUpgrade(() => this.#running?.proxy.proxy);
+
+  /**
+   * The `/ws/traces` and `/ws/traces/{session_id}` upgrade handler (503 while the manager is not running).
+   * Mount it with `serveManager(manager, { upgrades: { '/ws/traces': h, '/ws/traces/*': h } })`.
+   */
+  readonly handleTraceUpgrade = traceUpgrade(() => this.#running?.traces);
+
+  /** The traces of agent runs: list, one run with its spans, the live hub. @throws AppError MANAGER_NOT_RUNNING */
+  get traces(): ManagerTraces {
+    return this.#parts().traces;
+  }
 
   /** Live connections through the proxy (oldest first), by service and status. */
   listConnections(

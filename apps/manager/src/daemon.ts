@@ -20,6 +20,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
   --in-process           run agents in the agent servers' main thread instead of worker threads
+  --max-traces N         agent runs kept in the trace store, older ones pruned (default: 10000;
+                         or MYAGENT_MAX_TRACES); OTEL_EXPORTER_OTLP_ENDPOINT set exports them as OTLP
 ${HTTP_USAGE}
   -v, --version          the version of @myagent/manager
   -h, --help             this text`;
@@ -37,6 +39,7 @@ function parse(argv: string[]) {
         'health-interval': { type: 'string' },
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
+        'max-traces': { type: 'string' },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -55,6 +58,14 @@ function parsePortRange(text: string | undefined): { from: number; to: number } 
     throw new AppError('INVALID_REQUEST', `--port-range must be FROM-TO within 1-65535, got '${text}'`);
   }
   return { from, to };
+}
+
+function parseMaxTraces(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const value = /^\d{1,9}$/u.test(text) ? Number(text) : 0;
+  if (!(value >= 1))
+    throw new AppError('INVALID_REQUEST', `--max-traces must be a positive integer, got '${text}'`);
+  return value;
 }
 
 function parsePort(text: string | undefined): number {
@@ -142,6 +153,7 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
     dbPath: options.db ?? 'agent_manager.db',
     databaseUrl: options['database-url'],
     serverArgs: options['in-process'] ? ['--in-process'] : undefined,
+    traces: { maxTraces: parseMaxTraces(options['max-traces'] ?? process.env.MYAGENT_MAX_TRACES) },
   });
   manager.on('status', ({ name, from, to, error_message }) =>
     print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
@@ -182,7 +194,11 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
     host,
     port,
     ...http.serve,
-    upgrades: { '/ws': manager.handleUpgrade },
+    upgrades: {
+      '/ws': manager.handleUpgrade,
+      '/ws/traces': manager.handleTraceUpgrade,
+      '/ws/traces/*': manager.handleTraceUpgrade,
+    },
   });
   try {
     await manager.start({ healthCheckInterval: interval });

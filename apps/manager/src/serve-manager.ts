@@ -36,7 +36,15 @@ export interface ServeManagerOptions {
 
 /** The served port, with the URLs to print. */
 export interface ManagerServer extends ManagerPort {
-  readonly urls: { api: string; docs: string; metrics: string; events: string; health: string; ws?: string };
+  readonly urls: {
+    api: string;
+    docs: string;
+    metrics: string;
+    events: string;
+    health: string;
+    ws?: string;
+    traces?: string;
+  };
 }
 
 /** True for an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
@@ -153,6 +161,7 @@ export async function serveManager(
       events: `${base}/api/v1/events`,
       health: `${base}/health`,
       ...(upgrades['/ws'] && { ws: `${base.replace(/^http/u, 'ws')}/ws` }),
+      ...(upgrades['/ws/traces'] && { traces: `${base.replace(/^http/u, 'ws')}/ws/traces` }),
     },
     close: async () => {
       // Event streams end first, so that closing the server does not wait on them.

@@ -1,4 +1,4 @@
-import type { Service } from '@myagent/models';
+import type { LogLine, Service } from '@myagent/models';
 import type { AgentCheckOptions } from './agent-check.js';
 import type { PortRange } from './ports.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
@@ -32,6 +32,11 @@ export interface RegistryOptions {
   baseEnv?: Record<string, string>;
   /** Working directory of the children and base of relative agent paths (default: process.cwd()). */
   cwd?: string;
+  /**
+   * Sees every captured line first; a line it returns true for is taken out of the logs (the manager
+   * claims the agent servers' trace lines this way). A throw counts as false. @default undefined
+   */
+  claimLine?: (line: LogLine) => boolean;
 }
 
 /** Where the children run and relative agent paths start from. */

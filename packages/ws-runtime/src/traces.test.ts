@@ -124,7 +124,7 @@ describe('RunTrace', () => {
     trace.end();
     for (const event of traces) expect(parseTraceEvent(event)).toEqual(event);
     expect(traces[0]?.data).toMatchObject({ max_steps: 3 });
-    expect((traces[0]?.data as { request: string }).request).toHaveLength(2000);
+    expect(traces[0]?.data).toMatchObject({ request: 'q'.repeat(2000) });
     expect(traces[1]?.data).toMatchObject({
       llm: { model: 'm', ttft_ms: 3, input_tokens: 7, output_tokens: null },
     });
