@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, TRACE_LOG_MESSAGE } from '@myagent/models';
+import { AppError, TRACE_LOG_MESSAGE, type TraceEvent } from '@myagent/models';
 import { type AgentRuntime, createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
 import { createJsonLogger } from './logger.js';
 import type { AgentServerOptions } from './options.js';
@@ -59,6 +59,37 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 }
 
 /**
+ * Prints trace events as JSON log lines. On stdout, the lines of one turn of the event loop go out in one
+ * write (a run's events come in bursts), so tracing costs one syscall per burst rather than one per event.
+ */
+/** Bytes queued on stdout past which trace lines are dropped rather than queued. */
+const MAX_QUEUED_TRACE_BYTES = 8 * 1024 * 1024;
+
+function traceWriter(write: ((line: string) => void) | undefined): (trace: TraceEvent) => void {
+  const line = (trace: TraceEvent) =>
+    JSON.stringify({ time: trace.timestamp, level: 'info', msg: TRACE_LOG_MESSAGE, trace });
+  if (write) return (trace) => write(line(trace));
+  // Node writes to a pipe synchronously: a manager slow to read would stall every run of this server on a
+  // full pipe. Non-blocking, a slow reader costs queued memory instead, bounded below by dropping trace
+  // lines (never other log lines) while the queue is long.
+  (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => void } })._handle?.setBlocking?.(
+    false,
+  );
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    if (text === '') return;
+    if (process.stdout.writableLength <= MAX_QUEUED_TRACE_BYTES) process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (trace) => {
+    if (pending === '') setImmediate(flush);
+    pending += `${line(trace)}\n`;
+  };
+}
+
+/**
  * Loads the agent module and serves it over WebSocket with `GET /health` on the same port.
  * @example const server = await startAgentServer({ agentFile: 'examples/echo-agent.ts', port: 0 });
  */
@@ -81,7 +112,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     stateSecret: options.stateSecret,
     greeting: options.greeting,
     logger,
-    ...(options.traces === false ? {} : { onTrace: (trace) => logger.info(TRACE_LOG_MESSAGE, { trace }) }),
+    ...(options.traces === false ? {} : { onTrace: traceWriter(options.write) }),
   });
   const health = (): AgentServerHealth => {
     const stats = runtime.stats();

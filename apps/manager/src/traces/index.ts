@@ -114,7 +114,3 @@ export function traceUpgrade(
     traces.stream.handleUpgrade(request, socket, head);
   };
 }
-
-export type { TraceFilter, TraceHubOptions } from './hub.js';
-export type { OtlpExporterOptions } from './otlp.js';
-export type { TraceStreamOptions } from './ws.js';

@@ -41,6 +41,86 @@ export interface TraceStream {
 
 const SESSION_PATH = /^\/ws\/traces\/([\w.:-]{1,128})$/u;
 
+/** A trace client: its WebSocket and the socket under it, which the group writes ready frames to. */
+interface Client {
+  ws: WebSocket;
+  raw: Duplex;
+}
+
+/** One unmasked, final WebSocket text frame holding `payload`. */
+function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const size = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(size + length);
+  frame[0] = 0x81;
+  if (size === 2) frame[1] = length;
+  else if (size === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, size);
+  return frame;
+}
+
+/**
+ * The clients of one filter share one subscription: each event is framed once, and the frames that
+ * arrive in one turn of the event loop go to every client of the group as one write of the same bytes.
+ * Writing whole frames to the socket under `ws` is safe because `ws` (without compression) writes its
+ * own frames whole and synchronously, so the two never interleave inside a frame.
+ */
+class Groups {
+  readonly #groups = new Map<
+    string,
+    { clients: Set<Client>; frames: Buffer[]; off: () => void; due: boolean }
+  >();
+
+  constructor(
+    private readonly hub: () => TraceHub | undefined,
+    private readonly maxBuffered: number,
+  ) {}
+
+  join(filter: TraceFilter, client: Client): () => void {
+    const key = `${filter.service_id ?? ''}\u0000${filter.session_id ?? ''}`;
+    let group = this.#groups.get(key);
+    if (!group) {
+      const created = { clients: new Set<Client>(), frames: [] as Buffer[], off: () => {}, due: false };
+      created.off =
+        this.hub()?.subscribe(filter, (_event, json) => {
+          created.frames.push(textFrame(Buffer.from(json)));
+          if (created.due) return;
+          created.due = true;
+          setImmediate(() => this.#flush(created));
+        }) ?? (() => {});
+      this.#groups.set(key, created);
+      group = created;
+    }
+    const joined = group;
+    joined.clients.add(client);
+    return () => {
+      joined.clients.delete(client);
+      if (joined.clients.size > 0) return;
+      joined.off();
+      this.#groups.delete(key);
+    };
+  }
+
+  #flush(group: { clients: Set<Client>; frames: Buffer[]; due: boolean }): void {
+    group.due = false;
+    const bytes = group.frames.length === 1 ? (group.frames[0] as Buffer) : Buffer.concat(group.frames);
+    group.frames = [];
+    for (const { ws, raw } of group.clients) {
+      if (ws.readyState !== ws.OPEN) continue;
+      // A client that stopped reading is closed once its queue passes the bound; the others go on.
+      if (raw.writableLength > this.maxBuffered)
+        ws.close(1013, 'Too slow: the trace stream outran this client');
+      else raw.write(bytes);
+    }
+  }
+}
+
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -54,8 +134,14 @@ function param(url: URL, name: string): string | undefined {
 export function createTraceStream(host: TraceStreamHost, options: TraceStreamOptions = {}): TraceStream {
   const maxClients = options.maxClients ?? 1000;
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 64 * 1024 });
+  // No compression: the groups write ready frames straight to the sockets (see Groups).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? 64 * 1024,
+    perMessageDeflate: false,
+  });
   const alive = new WeakSet<WebSocket>();
+  const groups = new Groups(() => host.hub(), maxBuffered);
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.has(ws)) {
@@ -82,26 +168,13 @@ export function createTraceStream(host: TraceStreamHost, options: TraceStreamOpt
     const session = pathSession ?? param(url, 'session_id');
     if (session !== undefined) filter.session_id = session;
 
-    // Frames of one tick go out corked: one write per client per tick, not one per event.
-    const raw = (ws as unknown as { _socket?: Duplex })._socket;
-    let corked = false;
     const send = (json: string) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (ws.bufferedAmount > maxBuffered) {
-        ws.close(1013, 'Too slow: the trace stream outran this client');
-        return;
-      }
-      if (raw && !corked) {
-        corked = true;
-        raw.cork();
-        process.nextTick(() => {
-          corked = false;
-          raw.uncork();
-        });
-      }
-      ws.send(json);
+      if (ws.bufferedAmount > maxBuffered) ws.close(1013, 'Too slow: the trace stream outran this client');
+      else ws.send(json);
     };
-    const unsubscribe: Array<() => void> = [hub.subscribe(filter, (_event, json) => send(json))];
+    const client: Client = { ws, raw: (ws as unknown as { _socket: Duplex })._socket };
+    const unsubscribe: Array<() => void> = [groups.join(filter, client)];
     const own = (event_type: TraceEvent['event_type'], data: Record<string, unknown>) =>
       send(
         JSON.stringify({
