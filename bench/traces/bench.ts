@@ -19,6 +19,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
 const SESSIONS = 100;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '10000,20000').split(',').filter(Boolean).map(Number);
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 5);
 const TURN_MODES = (process.env.BENCH_TURN_MODES ?? 'in-process,worker').split(',');
@@ -145,12 +146,27 @@ interface Report {
   last: number;
 }
 
-/** The clients' counts; `reset` starts a new round's first and last arrival times. */
-function ask(child: ChildProcess, cmd: 'report' | 'reset' = 'report'): Promise<Report> {
-  return new Promise((resolve) => {
-    child.once('message', resolve as (value: unknown) => void);
-    child.send({ cmd });
-  });
+/** Every client process's counts, merged; `reset` starts a new round's first and last arrival times. */
+async function ask(children: ChildProcess[], cmd: 'report' | 'reset' = 'report'): Promise<Report> {
+  const reports = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<Report>((resolve) => {
+          child.once('message', resolve as (value: unknown) => void);
+          child.send({ cmd });
+        }),
+    ),
+  );
+  return {
+    counts: reports.flatMap((r) => r.counts),
+    first: Math.min(...reports.map((r) => r.first)),
+    last: Math.max(...reports.map((r) => r.last)),
+  };
+}
+
+/** How many of the clients process `p` runs. */
+function share(p: number): number {
+  return Math.floor(CLIENTS / CLIENT_PROCS) + (p < CLIENTS % CLIENT_PROCS ? 1 : 0);
 }
 
 async function flood(endpoint: string, events: number, rate: number): Promise<void> {
@@ -185,7 +201,7 @@ async function ingest(): Promise<
     upgrades: { '/ws/traces': manager.handleTraceUpgrade },
   });
   const results = [];
-  let clients: ChildProcess | undefined;
+  let clients: ChildProcess[] = [];
   try {
     // The flood's own run is not traced: every event the clients count is one the flood printed.
     const service = await manager.registerService({
@@ -194,12 +210,15 @@ async function ingest(): Promise<
       auto_start: true,
       config: { environment: { MYAGENT_TRACES: '0' } },
     });
-    clients = fork(
-      fileURLToPath(new URL('./clients.ts', import.meta.url)),
-      [`${server.url.replace('http', 'ws')}/ws/traces`, String(CLIENTS)],
-      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    // The clients spread over a few processes, so that receiving is not one event loop's limit.
+    const wsUrl = `${server.url.replace('http', 'ws')}/ws/traces`;
+    clients = Array.from({ length: CLIENT_PROCS }, (_, p) =>
+      fork(fileURLToPath(new URL('./clients.ts', import.meta.url)), [wsUrl, String(share(p))], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
     );
-    await new Promise((resolve) => clients?.once('message', resolve));
+    await Promise.all(clients.map((child) => new Promise((resolve) => child.once('message', resolve))));
     let expected = 0;
     // When the manager took each round's last event in (its ingest side, before any client).
     let ingested = 0;
@@ -241,7 +260,7 @@ async function ingest(): Promise<
       });
     }
   } finally {
-    clients?.send({ cmd: 'exit' });
+    for (const child of clients) child.send({ cmd: 'exit' });
     await server.close();
     await manager.stopAllServices();
     await manager.stop();

@@ -16,9 +16,13 @@ await Promise.all(
       new Promise<void>((resolve, reject) => {
         const ws = new WebSocket(url, { perMessageDeflate: false });
         sockets.push(ws);
-        ws.on('message', (data) => {
-          // Every frame but the greeting is a trace event; a cheap check instead of parsing each one.
-          if (String(data).startsWith('{"event_type":"connection_established"')) return resolve();
+        let greeted = false;
+        ws.on('message', () => {
+          // The first frame is the greeting (connection_established); every later one is a trace event.
+          if (!greeted) {
+            greeted = true;
+            return resolve();
+          }
           counts[i] = (counts[i] as number) + 1;
           const now = performance.timeOrigin + performance.now();
           if (now < first) first = now;
