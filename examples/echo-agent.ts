@@ -12,6 +12,13 @@ const echo = defineTool({
   execute: ({ text }) => text,
 });
 
+// What a session keeps: its last 20 messages, each cut to 2 KiB (the echo never reads them back; they show
+// what a history looks like in an exported state). The runtime bounds every session's history as well.
+const MAX_HISTORY = 20;
+const MAX_KEPT_CHARS = 2048;
+const kept = (text: string) =>
+  text.length > MAX_KEPT_CHARS ? `${text.slice(0, MAX_KEPT_CHARS)}... (${text.length} characters)` : text;
+
 const reverse = defineTool({
   name: 'reverse',
   description: 'Returns the text reversed, character by character',
@@ -27,7 +34,9 @@ export function createAgent(): Agent {
     description: 'Echoes every message through a tool and streams the answer; needs no LLM',
     async *run(input, context) {
       const { state } = context;
-      state.messages.push({ role: 'user', content: input });
+      state.messages.push({ role: 'user', content: kept(input) });
+      const turns = ((state.data.turns as number | undefined) ?? 0) + 1;
+      state.data.turns = turns;
       const step = ++state.current_step;
       const wantsReverse = input.startsWith('reverse ');
       const tool = wantsReverse ? reverse : echo;
@@ -42,9 +51,9 @@ export function createAgent(): Agent {
         outcome.status === 'success'
           ? `${wantsReverse ? 'Reversed' : 'Echo'}: ${outcome.output}`
           : `The ${tool.name} tool failed: ${outcome.error}`;
-      const turns = state.messages.filter((message) => message.role === 'user').length;
       const final = yield* streamAnswer(chunkText(`${answer} (message ${turns} of this session)`));
-      state.messages.push({ role: 'assistant', content: final });
+      state.messages.push({ role: 'assistant', content: kept(final) });
+      if (state.messages.length > MAX_HISTORY) state.messages.splice(0, state.messages.length - MAX_HISTORY);
     },
   });
 }

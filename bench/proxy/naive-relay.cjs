@@ -5,11 +5,9 @@ const { WebSocketServer, WebSocket } = require('ws');
 const port = Number(process.env.PORT || 9002);
 const target = process.env.TARGET || 'ws://127.0.0.1:9001';
 const wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: false, backlog: 4096 });
-let open = 0;
 wss.on('connection', (client) => {
   const upstream = new WebSocket(target, { perMessageDeflate: false });
   const pending = [];
-  open++;
   upstream.on('open', () => {
     for (const [d, b] of pending) upstream.send(d, { binary: b });
     pending.length = 0;
@@ -27,7 +25,6 @@ wss.on('connection', (client) => {
     else if (upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
   };
   client.on('close', () => {
-    open--;
     closeBoth();
   });
   upstream.on('close', closeBoth);

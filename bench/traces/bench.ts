@@ -9,7 +9,6 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { agentServerCommand } from '@myagent/agent-server';
 import { AgentManager, serveManager } from '@myagent/manager';

@@ -106,7 +106,9 @@ function pack(packages: readonly WorkspacePackage[], dir: string): Packed[] {
       };
       const files = json.files.map((file) => file.path);
       packed.push({ pkg, tarball: json.filename, files });
-      outcomes.push(problemsOutcome(`${pkg.name}: ${files.length} files`, tarballProblems(files)));
+      outcomes.push(
+        problemsOutcome(`${pkg.name}: ${files.length} files`, tarballProblems(files, pkg.manifest)),
+      );
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
       outcomes.push({

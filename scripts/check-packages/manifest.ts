@@ -28,7 +28,11 @@ export function manifestProblems(pkg: WorkspacePackage, root: Manifest, rootDir:
   expect(existsSync(join(pkg.dir, 'README.md')), 'README.md is missing');
   expect(m.engines?.node === '>=20.19', `"engines.node" must be ">=20.19" (require(esm) needs 20.19)`);
   expect(m.publishConfig?.access === 'public', `"publishConfig.access" must be "public"`);
-  expect(m.scripts?.prepack === 'tsc -b', `"scripts.prepack" must be "tsc -b" (a fresh clone packs a build)`);
+  // The manager also builds the web console it ships (`tsc -b && vite build ...`).
+  expect(
+    m.scripts?.prepack === 'tsc -b' || m.scripts?.prepack?.startsWith('tsc -b && ') === true,
+    `"scripts.prepack" must be "tsc -b" (a fresh clone packs a build)`,
+  );
   for (const entry of FILES) expect(m.files?.includes(entry) === true, `"files" must include "${entry}"`);
 
   expect(m.repository?.url === root.repository?.url, `"repository.url" must be ${root.repository?.url}`);
@@ -55,9 +59,12 @@ function sameText(a: string, b: string): boolean {
   return existsSync(a) && existsSync(b) && readFileSync(a, 'utf8') === readFileSync(b, 'utf8');
 }
 
-/** What a tarball must and must not contain, from its file list. */
-export function tarballProblems(files: readonly string[]): string[] {
+/** What a tarball must and must not contain, from its file list (and the manifest, for a built console). */
+export function tarballProblems(files: readonly string[], manifest?: Manifest): string[] {
   const problems: string[] = [];
+  if (manifest?.scripts?.['build:console'] && !files.includes('dist/console/index.html')) {
+    problems.push('ships no built console (dist/console/index.html)');
+  }
   for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
     if (!files.includes(required)) problems.push(`ships no ${required}`);
   }

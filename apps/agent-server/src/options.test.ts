@@ -44,6 +44,7 @@ it('exports exactly its public surface', () => {
   expect(Object.keys(mod).sort()).toMatchInlineSnapshot(`
     [
       "agentServerCommand",
+      "checkAgentFile",
       "createJsonLogger",
       "resolveServerOptions",
       "startAgentServer",

@@ -1,7 +1,25 @@
 import { AppError } from '@myagent/models';
+import type { AgentRuntimeOptions } from '@myagent/ws-runtime';
+
+/** The runtime's memory bounds, passed through as they are (bytes and counts; defaults in ws-runtime). */
+export type AgentServerLimits = Pick<
+  AgentRuntimeOptions,
+  | 'maxEventBytes'
+  | 'replayBufferSize'
+  | 'replayBufferBytes'
+  | 'retiredSessions'
+  | 'retiredBytes'
+  | 'maxHistoryMessages'
+  | 'maxHistoryBytes'
+  | 'maxStateBytes'
+  | 'maxPendingRuns'
+  | 'maxPendingBytes'
+  | 'maxBufferedBytes'
+  | 'maxSessionsPerConnection'
+>;
 
 /** Options of {@link startAgentServer}; times in seconds, as the service config and the flags have them. */
-export interface AgentServerOptions {
+export interface AgentServerOptions extends AgentServerLimits {
   /** Path of the agent module (.ts, .js, .mjs). */
   agentFile: string;
   /** Default 127.0.0.1. */
@@ -32,6 +50,12 @@ export interface AgentServerOptions {
   drainTimeout?: number;
   /** Drain and exit when this process is gone. */
   parentPid?: number;
+  /** Seconds a new connection has to send its first request or upgrade. Default 10; 0 = no limit. */
+  handshakeTimeout?: number;
+  /** Connections waiting for their first request at once (past it the oldest is closed). Default 512. */
+  maxPendingHandshakes?: number;
+  /** Open connections per client address; default 0 = unlimited. */
+  maxConnectionsPerIp?: number;
   /** Where JSON log lines go; default stdout. */
   write?: (line: string) => void;
 }
@@ -57,6 +81,21 @@ export const SERVER_FLAGS: Record<string, Kind> = {
   traces: 'boolean',
   drainTimeout: 'number',
   parentPid: 'int',
+  handshakeTimeout: 'number',
+  maxPendingHandshakes: 'int',
+  maxConnectionsPerIp: 'int',
+  maxEventBytes: 'int',
+  replayBufferSize: 'int',
+  replayBufferBytes: 'int',
+  retiredSessions: 'int',
+  retiredBytes: 'int',
+  maxHistoryMessages: 'int',
+  maxHistoryBytes: 'int',
+  maxStateBytes: 'int',
+  maxPendingRuns: 'int',
+  maxPendingBytes: 'int',
+  maxBufferedBytes: 'int',
+  maxSessionsPerConnection: 'int',
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -1,28 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, TRACE_LOG_MESSAGE, type TraceEvent } from '@myagent/models';
-import { type AgentRuntime, createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
+import { type AgentServerHealth, AppError, TRACE_LOG_MESSAGE, type TraceEvent } from '@myagent/models';
+import {
+  type AgentRuntime,
+  createAgentRuntime,
+  guardConnections,
+  loadAgentModule,
+  resolveGuardOptions,
+} from '@myagent/ws-runtime';
 import { createJsonLogger } from './logger.js';
 import type { AgentServerOptions } from './options.js';
 
-/** The `GET /health` answer (the manager reads it for service stats). */
-export interface AgentServerHealth {
-  status: 'ok' | 'draining';
-  agent: string;
-  active_connections: number;
-  active_sessions: number;
-  total_connections: number;
-  /** The most connections open at once since the server started. */
-  peak_connections: number;
-  total_sessions: number;
-  completed_sessions: number;
-  /** Mean lifetime of the completed sessions, in seconds. */
-  avg_session_duration: number;
-  error_count: number;
-  avg_response_time_ms: number;
-  uptime_seconds: number;
-  pid: number;
-}
+/** The `GET /health` answer: models' schema, re-exported for the agent server's users. */
+export type { AgentServerHealth } from '@myagent/models';
 
 /** A running agent server. */
 export interface AgentServer {
@@ -58,10 +48,6 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-/**
- * Prints trace events as JSON log lines. On stdout, the lines of one turn of the event loop go out in one
- * write (a run's events come in bursts), so tracing costs one syscall per burst rather than one per event.
- */
 /** Bytes queued on stdout past which trace lines are dropped rather than queued. */
 const MAX_QUEUED_TRACE_BYTES = 8 * 1024 * 1024;
 
@@ -98,75 +84,89 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const host = options.host ?? '127.0.0.1';
   const agent = await loadAgentModule(options.agentFile);
   logger.debug('agent loaded', { agent: agent.name, path: agent.path });
-  const runtime = createAgentRuntime({
-    agent,
-    mode: options.inProcess ? 'in-process' : 'worker',
-    workers: options.workers || undefined,
-    workerMemoryMb: options.workerMemoryMb,
-    runsPerWorker: options.runsPerWorker,
-    maxSessions: options.maxSessions,
-    sessionTimeoutMs: seconds(options.sessionTimeout),
-    heartbeatIntervalMs: seconds(options.heartbeatInterval),
-    runTimeoutMs: seconds(options.runTimeout),
-    maxMessageBytes: options.maxMessageBytes,
-    stateSecret: options.stateSecret,
-    greeting: options.greeting,
-    logger,
-    ...(options.traces === false ? {} : { onTrace: traceWriter(options.write) }),
+  const guard = resolveGuardOptions({
+    handshakeTimeoutMs: seconds(options.handshakeTimeout),
+    maxPendingHandshakes: options.maxPendingHandshakes,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
   });
-  const health = (): AgentServerHealth => {
-    const stats = runtime.stats();
-    return {
-      status: runtime.draining ? 'draining' : 'ok',
-      agent: agent.name,
-      active_connections: stats.active_connections,
-      active_sessions: stats.active_sessions,
-      total_connections: stats.total_connections,
-      peak_connections: stats.peak_connections,
-      total_sessions: stats.total_sessions,
-      completed_sessions: stats.completed_sessions,
-      avg_session_duration: stats.avg_session_duration,
-      error_count: stats.error_count,
-      avg_response_time_ms: stats.avg_response_time_ms,
-      uptime_seconds: stats.uptime_seconds,
-      pid: process.pid,
-    };
-  };
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(runtime.draining ? 503 : 200, { 'content-type': 'application/json' });
-      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(health()));
-      return;
-    }
-    const error = new AppError('INVALID_REQUEST', 'Not found: connect with WebSocket, or GET /health');
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(error.toJSON()));
-  });
-  runtime.attach(server);
+  // Assigned right after the port is bound, before any connection can be served (the request handler
+  // runs in a later turn of the event loop): a port in use then fails before any worker starts.
+  let runtime: AgentRuntime | undefined;
+  const server = createServer(
+    {
+      // After the first request (the guard's), node's own bounds cover a kept-alive connection.
+      headersTimeout: guard.handshakeTimeoutMs || 60_000,
+      requestTimeout: Math.max(guard.handshakeTimeoutMs, 30_000),
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (runtime && path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(runtime.draining ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(req.method === 'HEAD' ? undefined : JSON.stringify(runtime.health()));
+        return;
+      }
+      const error = new AppError('INVALID_REQUEST', 'Not found: connect with WebSocket, or GET /health');
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(error.toJSON()));
+    },
+  );
+  guardConnections(server, guard);
+  await listen(server, host, options.port ?? 8081);
   try {
-    await listen(server, host, options.port ?? 8081);
+    runtime = createAgentRuntime({
+      agent,
+      mode: options.inProcess ? 'in-process' : 'worker',
+      workers: options.workers || undefined,
+      workerMemoryMb: options.workerMemoryMb,
+      runsPerWorker: options.runsPerWorker,
+      maxSessions: options.maxSessions,
+      sessionTimeoutMs: seconds(options.sessionTimeout),
+      heartbeatIntervalMs: seconds(options.heartbeatInterval),
+      runTimeoutMs: seconds(options.runTimeout),
+      maxMessageBytes: options.maxMessageBytes,
+      stateSecret: options.stateSecret,
+      greeting: options.greeting,
+      maxEventBytes: options.maxEventBytes,
+      replayBufferSize: options.replayBufferSize,
+      replayBufferBytes: options.replayBufferBytes,
+      retiredSessions: options.retiredSessions,
+      retiredBytes: options.retiredBytes,
+      maxHistoryMessages: options.maxHistoryMessages,
+      maxHistoryBytes: options.maxHistoryBytes,
+      maxStateBytes: options.maxStateBytes,
+      maxPendingRuns: options.maxPendingRuns,
+      maxPendingBytes: options.maxPendingBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
+      maxSessionsPerConnection: options.maxSessionsPerConnection,
+      logger,
+      ...(options.traces === false ? {} : { onTrace: traceWriter(options.write) }),
+    });
   } catch (error) {
-    await runtime.close();
+    await new Promise((resolve) => server.close(resolve));
     throw error;
   }
+  const live = runtime;
+  live.attach(server);
   const port = (server.address() as AddressInfo).port;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info('listening', { url, agent: agent.name, mode: runtime.mode, pid: process.pid });
+  logger.info('listening', { url, agent: agent.name, mode: live.mode, pid: process.pid });
   let closing: Promise<void> | undefined;
   return {
     url,
     host,
     port,
     agentName: agent.name,
-    runtime,
+    runtime: live,
     server,
-    health,
+    health: () => live.health(),
     close() {
       closing ??= (async () => {
         // Upgrades are refused from here on, while GET /health keeps answering "draining".
-        await runtime.drain(seconds(options.drainTimeout ?? 10));
-        await runtime.close();
+        await live.drain(seconds(options.drainTimeout ?? 10));
+        await live.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;

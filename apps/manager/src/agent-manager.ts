@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { agentServerCommand } from '@myagent/agent-server';
-import {
-  createHealthMonitor,
-  type HealthMonitor,
-  type HealthSummary,
-  type ServiceHealthState,
-} from '@myagent/health';
+import type { HealthSummary, ServiceHealthState } from '@myagent/health';
 import {
   AppError,
   type ConnectionInfo,
@@ -19,92 +13,28 @@ import {
   parseOrThrow,
   type RoutingRule,
   type Service,
-  type ServiceStatus,
   type UpdateServiceRequestInput,
 } from '@myagent/models';
-import { type BulkResult, createRegistry, type ServiceRegistry, type StatusEvent } from '@myagent/registry';
-import {
-  type ConnectionRegistration,
-  type ConnectionStats,
-  createRouter,
-  type RouteContext,
-  type RouteExplanation,
-  type Router,
-} from '@myagent/router';
-import { openStorage, type Storage } from '@myagent/storage-kysely';
-import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
-import {
-  type AlertSource,
-  forwardPartEvents,
-  type OperationEvents,
-  type Operations,
-  type RoutingFailure,
-  startOperations,
-} from './operations.js';
+import type { BulkResult } from '@myagent/registry';
+import type { ConnectionStats, RouteContext, RouteExplanation } from '@myagent/router';
+import { type Running, startParts, stopParts } from './manager-parts.js';
+import type { AgentManagerEvents, ListServicesFilter, RegisterConnectionInput } from './manager-types.js';
+import type { RoutingFailure } from './operations.js';
 import type { AgentManagerOptions, StartOptions } from './options.js';
 import {
   type ClientNotification,
   disconnectLive,
   type LiveConnection,
   listLive,
-  type ManagerProxy,
-  startManagerProxy,
   wsUpgrade,
 } from './proxy-wiring.js';
 import { updateRule } from './rule-update.js';
-import { loadRules } from './rules.js';
-import { ServiceCache } from './service-cache.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
-import { type ManagerTraces, startTraces, traceUpgrade } from './traces/index.js';
-import { healthSource, wireHealthToRegistry } from './wiring.js';
+import { type ManagerTraces, traceUpgrade } from './traces/index.js';
 
-/** Filters of {@link AgentManager.listServices} (spec B8). */
-export interface ListServicesFilter {
-  status?: ServiceStatus | readonly ServiceStatus[];
-  /** Every tag must be on the service. */
-  tags?: readonly string[];
-  limit?: number;
-  offset?: number;
-}
-
-/** A connection to register: the routed service (or its id) and where the client came from. */
-export type RegisterConnectionInput = Omit<ConnectionRegistration, 'connection_id' | 'target_service_id'> & {
-  connection_id?: string;
-  service?: Pick<Service, 'service_id'>;
-  target_service_id?: string;
-};
-
-/**
- * The events a manager emits: service status changes, health results, background failures, and for the
- * HTTP API's streams and alerts (see {@link OperationEvents}) log lines, restarts, crash-loop give-ups,
- * health transitions, service and connection changes, routing failures.
- */
-export interface AgentManagerEvents extends OperationEvents {
-  status: [StatusEvent];
-  health: [HealthCheckResult];
-  error: [Error];
-}
-
-/** The parts that exist only while the manager runs. */
-interface Running {
-  storage: Storage;
-  /** The services in memory, written through to storage: every read and write of them goes here. */
-  services: ServiceCache;
-  ownsStorage: boolean;
-  lease: HeldLease;
-  registry: ServiceRegistry;
-  monitor: HealthMonitor;
-  router: Router;
-  startedAt: number;
-  operations: Operations;
-  /** The WebSocket proxy at `/ws`. */
-  proxy: ManagerProxy;
-  /** Trace events of the agent servers' runs: the hub, `/ws/traces`, the OTLP export. */
-  traces: ManagerTraces;
-  unwire: () => void;
-}
+export type { AgentManagerEvents, ListServicesFilter, RegisterConnectionInput } from './manager-types.js';
 
 /**
  * The manager facade of spec B1 and seed 000: owns storage, the registry of child processes, the health
@@ -143,93 +73,14 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   }
 
   async #start(options: StartOptions): Promise<void> {
-    const o = this.options;
-    const storage =
-      o.storage ??
-      (await openStorage(o.databaseUrl ? { url: o.databaseUrl } : { path: o.dbPath ?? 'agent_manager.db' }));
-    const fail = (error: unknown) => this.#fail(error);
-    const lease = await this.#takeOver(storage, fail);
-    const router = createRouter({ defaultStrategy: o.defaultStrategy, affinity: o.affinity });
-    await this.#orGiveBack(storage, lease, async () => loadRules(router, await storage.rules.list(), fail));
-    // Fenced below the cache: once the lease is lost, no write of any part reaches storage.
-    const services = new ServiceCache(fencedStore(storage.services, lease));
-    await this.#orGiveBack(storage, lease, () => services.load());
-    const traces = startTraces(
-      storage.traces,
-      {
-        routeConnection: (context) => this.routeConnection(context),
-        findService: async (idOrName) =>
-          services.peek(idOrName) ?? (await this.getServiceByName(idOrName).catch(() => undefined)),
-        fail,
-      },
-      o.traces,
-    );
-    const registry = createRegistry({
-      store: services,
-      logs: storage.logs,
-      command: o.agentServer ?? agentServerCommand(),
-      serverArgs: o.serverArgs,
-      portRange: o.portRange,
-      readyTimeoutMs: o.readyTimeoutMs,
-      stopGraceMs: o.stopGraceMs,
-      restart: o.restart,
-      cwd: o.cwd,
-      claimLine: traces.hub.claimLine,
-    });
-    const monitor = createHealthMonitor({
-      source: healthSource(services, registry, options.healthCheckInterval),
-      sink: storage.health,
-      sinkKeep: o.healthHistoryKeep ?? 1000,
-      thresholds: o.healthThresholds,
-      unhealthyGraceMs: o.unhealthyGraceMs,
-    });
-    const unwire = wireHealthToRegistry({ monitor, registry, services, onError: fail });
-    const onStatus = (event: StatusEvent) => {
-      if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
-      void monitor.sync().catch(fail);
-      this.emit('status', event);
+    const hooks = {
+      fail: (error: unknown) => this.#fail(error),
+      leaseLost: (error: AppError) => this.#leaseLost(error),
     };
-    const offResult = monitor.on('result', (result) => this.emit('health', result));
-    registry.on('status', onStatus);
-    registry.on('error', fail);
-    const unforward = forwardPartEvents(registry, monitor, (event, ...args) =>
-      this.emit(event, ...(args as never)),
-    );
-    this.#running = {
-      storage,
-      services,
-      ownsStorage: !o.storage,
-      lease,
-      registry,
-      monitor,
-      router,
-      startedAt: Date.now(),
-      // The manager's emitter carries OperationEvents among its own.
-      operations: startOperations(storage, services, router, this as unknown as AlertSource, fail, o),
-      proxy: startManagerProxy({
-        services,
-        router,
-        connections: storage.connections,
-        manager: {
-          on: (event, listener) => this.on(event, listener),
-          off: (event, listener) => this.off(event, listener),
-          emitConnection: (change) => this.emit('connection', change),
-          reportRoutingFailure: (failure) => this.reportRoutingFailure(failure),
-          fail,
-        },
-        options: o.proxy,
-      }),
-      traces,
-      unwire: () => {
-        unwire();
-        unforward();
-        offResult();
-        registry.off('status', onStatus);
-        registry.off('error', fail);
-      },
-    };
-    if (options.reconcile !== false) await registry.reconcile();
-    await monitor.start();
+    const running = await startParts(this, hooks, options);
+    this.#running = running;
+    if (options.reconcile !== false) await running.registry.reconcile();
+    await running.monitor.start();
   }
 
   /**
@@ -242,50 +93,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
-    // Clients first get a clean close, before the agent servers behind them stop.
-    await running.proxy.close();
-    await running.operations.stop();
-    await running.monitor.stop();
-    await running.registry.close({ preserveStatus: true });
-    await running.traces.close();
-    running.unwire();
-    await running.lease.release().catch((error: unknown) => this.#fail(error));
-    if (running.ownsStorage) await running.storage.close();
-  }
-
-  // ---- the database's lease (one manager per database) ------------------------------------------------------
-
-  /**
-   * Takes the database's manager lease (MANAGER_LOCKED while another manager runs on it), then closes the
-   * connection records the previous holder left open. Storage opened here is closed again on a refusal.
-   */
-  async #takeOver(storage: Storage, fail: (error: unknown) => void): Promise<HeldLease> {
-    const o = this.options;
-    let lease: HeldLease;
-    try {
-      lease = await acquireLease(storage.lease, {
-        ttlMs: o.leaseTtlMs ?? 30_000,
-        database: describeDatabase(o),
-        onLost: (error) => this.#leaseLost(error),
-        onError: fail,
-      });
-    } catch (error) {
-      if (!o.storage) await storage.close().catch(() => undefined);
-      throw error;
-    }
-    await this.#orGiveBack(storage, lease, () => storage.connections.closeOpen());
-    return lease;
-  }
-
-  /** Runs a step of the start; if it fails, lets go of the lease (the caller closes the storage). */
-  async #orGiveBack(storage: Storage, lease: HeldLease, step: () => Promise<unknown>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      await lease.release().catch(() => undefined);
-      if (!this.options.storage) await storage.close().catch(() => undefined);
-      throw error;
-    }
+    await stopParts(running, (error) => this.#fail(error));
   }
 
   /** Another manager took the lease over: say so and stop, without writing to the store any more. */

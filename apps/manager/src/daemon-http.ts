@@ -10,6 +10,7 @@ export const HTTP_FLAGS = {
   'cors-origin': { type: 'string' as const, multiple: true as const, default: [] as string[] },
   'max-body-bytes': { type: 'string' as const },
   'metrics-interval': { type: 'string' as const },
+  'max-connections-per-ip': { type: 'string' as const },
 };
 
 /** Their lines of the usage text. */
@@ -18,7 +19,10 @@ export const HTTP_USAGE = `  --token [NAME:]TOKEN   require this bearer token on
                          Any --host other than loopback needs one
   --cors-origin ORIGIN   let browser pages from ORIGIN call the API (default: none); repeatable
   --max-body-bytes N     largest request body (default: 1048576)
-  --metrics-interval S   seconds between metric samples (default: 10; 0 = off)`;
+  --metrics-interval S   seconds between metric samples (default: 10; 0 = off)
+  --max-connections-per-ip N
+                         open connections one client address may hold on the manager's port
+                         (default: 0 = unlimited)`;
 
 /** `name:token` or a bare token (named `token`, or `token-2`... when several are bare). */
 export function parseTokens(values: readonly string[]): ApiToken[] {
@@ -51,20 +55,26 @@ export function httpOptions(
     'cors-origin': string[];
     'max-body-bytes'?: string;
     'metrics-interval'?: string;
+    'max-connections-per-ip'?: string;
   },
   env: NodeJS.ProcessEnv,
 ): {
-  serve: Pick<ServeManagerOptions, 'tokens' | 'corsOrigins' | 'maxBodyBytes'>;
+  serve: Pick<ServeManagerOptions, 'tokens' | 'corsOrigins' | 'maxBodyBytes' | 'maxConnectionsPerIp'>;
   metricsIntervalMs?: number;
 } {
   const tokens = parseTokens([...values.token, ...(env.MYAGENT_TOKEN ? [env.MYAGENT_TOKEN] : [])]);
   const maxBody = positive('max-body-bytes', values['max-body-bytes'], false);
   const interval = positive('metrics-interval', values['metrics-interval'], true);
+  const perIp = positive('max-connections-per-ip', values['max-connections-per-ip'], true);
+  if (perIp !== undefined && !Number.isInteger(perIp)) {
+    throw new AppError('INVALID_REQUEST', `--max-connections-per-ip must be an integer, got '${perIp}'`);
+  }
   return {
     serve: {
       tokens,
       corsOrigins: values['cors-origin'],
       ...(maxBody !== undefined && { maxBodyBytes: Math.floor(maxBody) }),
+      ...(perIp !== undefined && { maxConnectionsPerIp: perIp }),
     },
     ...(interval !== undefined && { metricsIntervalMs: interval * 1000 }),
   };
@@ -74,6 +84,7 @@ export function httpOptions(
 export function describeUrls(server: ManagerServer, authRequired: boolean): string[] {
   const { urls } = server;
   return [
+    ...(urls.console ? [`console: ${urls.console}`] : []),
     `manager health: ${urls.health}`,
     `API:     ${urls.api}  (${authRequired ? 'bearer token required' : 'no token: loopback only'})`,
     `docs:    ${urls.docs}`,

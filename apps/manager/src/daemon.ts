@@ -19,7 +19,9 @@ const USAGE = `Usage: myagent-manager-daemon [options]
                          service of that name exists; repeatable
   --health-interval S    seconds between health checks of every service (default: each service's own)
   --port-range A-B       ports to allocate to services (default: 8081-9000)
-  --in-process           run agents in the agent servers' main thread instead of worker threads
+  --in-process           run agents in the agent servers' main thread instead of worker threads; an
+                         agent stuck in a synchronous loop then freezes its server: its health checks
+                         fail, and it is killed (SIGKILL after the stop grace) and restarted
   --max-traces N         agent runs kept in the trace store, older ones pruned (default: 10000;
                          or MYAGENT_MAX_TRACES); OTEL_EXPORTER_OTLP_ENDPOINT set exports them as OTLP
 ${HTTP_USAGE}
@@ -27,6 +29,13 @@ ${HTTP_USAGE}
   -h, --help             this text`;
 
 function parse(argv: string[]) {
+  if (argv.some((arg) => arg === '--config' || arg.startsWith('--config='))) {
+    // The config file is the CLI's (it applies it through this daemon's API): say where, not just "unknown".
+    throw new AppError(
+      'INVALID_REQUEST',
+      '--config is an option of `myagent-manager daemon` (@myagent/cli), which starts this daemon and applies the file',
+    );
+  }
   try {
     return parseArgs({
       args: argv,
@@ -123,8 +132,11 @@ function describe(service: Service): string {
 
 /** Hooks of {@link runDaemon} for a program that embeds it (the CLI's `daemon --config`). */
 export interface DaemonHooks {
-  /** Called once the manager serves and its services are registered; a throw stops the daemon with it. */
-  onReady?: (server: ManagerServer) => Promise<void>;
+  /**
+   * Called once the manager serves and its services are registered, with a token the API accepts when it
+   * requires one; a throw stops the daemon with it.
+   */
+  onReady?: (server: ManagerServer, access: { token?: string }) => Promise<void>;
 }
 
 /** Runs the daemon; resolves when it has stopped after a signal. */
@@ -218,7 +230,8 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
   }
   if (hooks.onReady) {
     try {
-      await hooks.onReady(front);
+      const [first] = http.serve.tokens ?? [];
+      await hooks.onReady(front, first ? { token: first.token } : {});
     } catch (error) {
       await Promise.all([front.close(), manager.stop()]);
       throw error;

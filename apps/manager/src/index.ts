@@ -26,6 +26,10 @@ export { coded, runDaemon } from './daemon.js';
 export type { DaemonHooks } from './daemon.js';
 export type { ManagerPort, ManagerPortOptions, UpgradeHandler } from './serve.js';
 
+// The web console
+export { CONSOLE_DIR, RESERVED_PREFIXES, withConsole } from './console-static.js';
+export type { ConsoleOptions } from './console-static.js';
+
 // Metrics, alerts and the operation log
 export {
   COUNTER_METRICS,
@@ -42,7 +46,7 @@ export { AuditLog } from './audit-log.js';
 export { TraceHub } from './traces/hub.js';
 export type { TraceCounters, TraceFilter, TraceHubOptions } from './traces/hub.js';
 export type { ManagerTraceOptions, ManagerTraces } from './traces/index.js';
-export { createOtlpExporter, otlpBody } from './traces/otlp.js';
+export { createOtlpExporter } from './traces/otlp.js';
 export type { OtlpExporter, OtlpExporterOptions } from './traces/otlp.js';
 
 // The overview

@@ -5,11 +5,12 @@ import { AppError } from '@myagent/models';
 import type { Hono } from 'hono';
 import type { AgentManager } from './agent-manager.js';
 import { createApiHost } from './api-host.js';
+import { type ConsoleOptions, withConsole } from './console-static.js';
 import { mountDocs } from './docs-page.js';
 import { createManagerMetrics } from './metrics/prometheus.js';
 import { DEFAULT_MANAGER_PORT, type ManagerPort, serveManagerPort, type UpgradeHandler } from './serve.js';
 
-// The manager's one port, assembled: the HTTP API, /docs, /metrics (and later the console at `/`), and
+// The manager's one port, assembled: the HTTP API, /docs, /metrics, the web console at `/`, and
 // the WebSocket endpoints of other parts (the proxy's `/ws`), every upgrade behind the API's token check.
 
 /** Options of {@link serveManager}. Times in ms. */
@@ -24,6 +25,8 @@ export interface ServeManagerOptions {
   corsOrigins?: string[];
   /** @default 1 MiB */
   maxBodyBytes?: number;
+  /** The web console at `/` (where its build is, which paths stay the API's); `false` serves none. */
+  console?: ConsoleOptions | false;
   /** WebSocket endpoints by path (`'/ws'`, `'/ws/traces/*'`), each wrapped in the token check. */
   upgrades?: Record<string, UpgradeHandler>;
   /** A client must have sent its headers within this. @default 10_000 */
@@ -32,11 +35,16 @@ export interface ServeManagerOptions {
   requestTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this. @default 5_000 */
   keepAliveTimeoutMs?: number;
+  /** Connections waiting for their first request at once; past it the oldest is closed. @default 512 */
+  maxPendingHandshakes?: number;
+  /** Open connections per client address (API, console and /ws alike); 0 = unlimited. @default 0 */
+  maxConnectionsPerIp?: number;
 }
 
 /** The served port, with the URLs to print. */
 export interface ManagerServer extends ManagerPort {
   readonly urls: {
+    console?: string;
     api: string;
     docs: string;
     metrics: string;
@@ -132,7 +140,9 @@ export async function serveManager(
     served = await serveManagerPort({
       host,
       port,
-      onRequest: getRequestListener(app.fetch),
+      onRequest: getRequestListener(
+        options.console === false ? app.fetch : withConsole(app.fetch, options.console),
+      ),
       upgrades,
       server: {
         headersTimeout: options.headersTimeoutMs ?? 10_000,
@@ -141,6 +151,12 @@ export async function serveManager(
         // How often node checks the two timeouts above (its default, 30 s, would let a slow client linger).
         connectionsCheckingInterval: 1_000,
         maxHeaderSize: 16 * 1024,
+      },
+      guard: {
+        // A new connection's first request, upgrades included, has the same deadline for its headers.
+        handshakeTimeoutMs: options.headersTimeoutMs ?? 10_000,
+        maxPendingHandshakes: options.maxPendingHandshakes,
+        maxConnectionsPerIp: options.maxConnectionsPerIp,
       },
     });
   } catch (error) {
@@ -155,6 +171,7 @@ export async function serveManager(
   return {
     ...served,
     urls: {
+      ...(options.console !== false && { console: `${base}/` }),
       api: `${base}/api/v1`,
       docs: `${base}/docs`,
       metrics: `${base}/metrics`,

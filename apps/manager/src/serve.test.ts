@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { matchUpgrade, serveManagerPort, type UpgradeHandler } from './serve.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -61,4 +61,38 @@ it('hands upgrades on its own paths to their handler and refuses every other pat
   expect(seen).toEqual(['/ws?service=echo']);
   expect(await upgrade(port.url, '/anything')).toBe('HTTP/1.1 404 Not Found');
   expect(await (await fetch(port.url)).text()).toBe('http');
+});
+
+it('closes half-sent upgrade requests at the handshake deadline and keeps room for real clients', async () => {
+  const port = await serveManagerPort({
+    port: 0,
+    onRequest: (_request, response) => response.end('http'),
+    upgrades: { '/ws': (_request, socket) => socket.end('HTTP/1.1 418 Teapot\r\nContent-Length: 0\r\n\r\n') },
+    guard: { handshakeTimeoutMs: 500, maxPendingHandshakes: 8 },
+  });
+  open.push(port);
+  const { hostname, port: portNumber } = new URL(port.url);
+  const closed: boolean[] = [];
+  const sockets = await Promise.all(
+    Array.from(
+      { length: 20 },
+      (_, i) =>
+        new Promise<ReturnType<typeof connect>>((resolve) => {
+          closed[i] = false;
+          const socket = connect(Number(portNumber), hostname, () => {
+            socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+            resolve(socket);
+          });
+          socket.on('error', () => {});
+          socket.on('close', () => {
+            closed[i] = true;
+          });
+        }),
+    ),
+  );
+  // Past the cap of 8 waiting, the oldest went at once; a real client is served meanwhile.
+  expect(await upgrade(port.url, '/ws')).toBe('HTTP/1.1 418 Teapot');
+  expect(await (await fetch(port.url)).text()).toBe('http');
+  await vi.waitFor(() => expect(closed.filter(Boolean)).toHaveLength(20), { timeout: 10_000 });
+  for (const socket of sockets) socket.destroy();
 });

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { type ConnectionGuardOptions, guardConnections } from '@myagent/ws-runtime';
 
 // The manager's one port (8000 by default, as in the seeds): the HTTP side (API, /docs, /metrics, the
 // console) and every WebSocket endpoint (/ws, /ws/traces) share it. Each part registers itself here by
@@ -30,6 +31,11 @@ export interface ManagerPortOptions {
   upgrades?: Record<string, UpgradeHandler>;
   /** node:http server options (timeouts on slow clients, header bounds). */
   server?: ServerOptions;
+  /**
+   * The handshake deadline and connection caps of ws-runtime's `guardConnections`, the same guard as the
+   * agent servers'. Its defaults when unset.
+   */
+  guard?: ConnectionGuardOptions;
 }
 
 /** The listening port. */
@@ -74,6 +80,7 @@ export async function serveManagerPort(options: ManagerPortOptions): Promise<Man
   const host = options.host ?? '127.0.0.1';
   const upgrades = options.upgrades ?? {};
   const server = createServer(options.server ?? {}, options.onRequest);
+  guardConnections(server, options.guard);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     let pathname: string;
     try {

@@ -5,6 +5,7 @@ describe('@myagent/agent public surface', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(mod).sort()).toMatchInlineSnapshot(`
       [
+        "DEFAULT_LLM_RETRY",
         "TOOL_CANCELLED_MESSAGE",
         "chunkText",
         "createToolCallAgent",

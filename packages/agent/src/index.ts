@@ -14,8 +14,8 @@ export * as v from 'valibot';
 export type { AgentOptions } from './define-agent.js';
 export { chunkText, defineAgent, finalPartialAnswer, partialAnswer, streamAnswer } from './define-agent.js';
 // The LLM endpoint
-export type { LlmConfig, LlmConfigResult, LlmOptions } from './llm.js';
-export { resolveLlmConfig } from './llm.js';
+export type { LlmConfig, LlmConfigResult, LlmOptions, LlmRetryPolicy } from './llm.js';
+export { DEFAULT_LLM_RETRY, resolveLlmConfig } from './llm.js';
 // Tools
 export type {
   RunToolOptions,

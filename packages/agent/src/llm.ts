@@ -14,7 +14,38 @@ export interface LlmOptions {
   temperature?: number;
   /** Extra HTTP headers (e.g. for a gateway). */
   headers?: Record<string, string>;
+  /**
+   * Retries of a request answered 429 or 5xx (before any of the reply was read); 0 = none. Waits follow
+   * the reply's Retry-After (seconds or an HTTP date) when it has one, else an exponential backoff.
+   * @default 3
+   */
+  retries?: number;
+  /** The first backoff wait; each retry doubles it (with jitter), up to `retryMaxDelayMs`. @default 500 */
+  retryBaseDelayMs?: number;
+  /** The longest backoff wait of our own (a server's Retry-After is honoured as long as the budget allows). @default 10_000 */
+  retryMaxDelayMs?: number;
+  /**
+   * Total time all waits of one call may take; a Retry-After past what is left ends the call with the
+   * server's error at once. @default 30_000
+   */
+  retryBudgetMs?: number;
 }
+
+/** How a call retries 429 and 5xx answers (see {@link LlmOptions}). */
+export interface LlmRetryPolicy {
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  budgetMs: number;
+}
+
+/** The retry defaults. */
+export const DEFAULT_LLM_RETRY: LlmRetryPolicy = {
+  retries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  budgetMs: 30_000,
+};
 
 /** A resolved LLM endpoint. */
 export interface LlmConfig {
@@ -25,6 +56,8 @@ export interface LlmConfig {
   timeoutMs: number;
   temperature?: number;
   headers: Record<string, string>;
+  /** How 429 and 5xx answers are retried; {@link DEFAULT_LLM_RETRY} when unset. */
+  retry?: LlmRetryPolicy;
 }
 
 /** The result of {@link resolveLlmConfig}: a config, or the env vars that are missing and why. */
@@ -68,15 +101,70 @@ export function resolveLlmConfig(
   const path = url.pathname.replace(/\/+$/u, '');
   // A bare host gets the standard `/v1`; a base URL with a path (…/v1, …/api/v1) is used as given.
   url.pathname = `${path === '' ? '/v1' : path}/chat/completions`;
+  const retry = retryPolicy(options);
+  if (typeof retry === 'string') return { ok: false, missing: [], message: retry };
   const config: LlmConfig = {
     url: url.toString(),
     model: options.model ?? nonEmpty(env.OPENAI_MODEL) ?? DEFAULT_MODEL,
     timeoutMs: options.timeoutMs ?? 120_000,
     headers: options.headers ?? {},
+    retry,
   };
   if (apiKey !== undefined) config.apiKey = apiKey;
   if (options.temperature !== undefined) config.temperature = options.temperature;
   return { ok: true, config };
+}
+
+function retryPolicy(options: LlmOptions): LlmRetryPolicy | string {
+  const policy: LlmRetryPolicy = {
+    retries: options.retries ?? DEFAULT_LLM_RETRY.retries,
+    baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_LLM_RETRY.baseDelayMs,
+    maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_LLM_RETRY.maxDelayMs,
+    budgetMs: options.retryBudgetMs ?? DEFAULT_LLM_RETRY.budgetMs,
+  };
+  for (const [name, value] of Object.entries(policy)) {
+    if (!Number.isFinite(value) || value < 0)
+      return `Invalid LLM retry option ${name}: ${value} (a number >= 0)`;
+  }
+  policy.retries = Math.floor(policy.retries);
+  return policy;
+}
+
+/** HTTP statuses worth another try: rate limited, or the server's own trouble. */
+const RETRIABLE = (status: number) => status === 429 || (status >= 500 && status <= 599);
+
+/**
+ * The wait a Retry-After header asks for, in ms: delta-seconds or an HTTP date (RFC 9110 10.2.3);
+ * undefined when absent or unreadable.
+ */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/u.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Our own backoff before retry `attempt` (1-based): doubling from the base, capped, with jitter. */
+function backoffMs(policy: LlmRetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Waits `ms`, or rejects at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** One piece of a streamed reply: text, reasoning text, or fragments of tool calls (merged by `index`). */
@@ -124,21 +212,33 @@ export async function* streamChat(
   };
   if (config.temperature !== undefined) request.temperature = config.temperature;
   let answered = false;
+  const policy = config.retry ?? DEFAULT_LLM_RETRY;
+  let waited = 0;
   try {
-    const response = await fetch(config.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(request),
-      signal: combined,
-    });
-    answered = true;
-    if (!response.ok) {
+    let response: Response;
+    for (let attempt = 1; ; attempt++) {
+      response = await fetch(config.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(request),
+        signal: combined,
+      });
+      answered = true;
+      if (response.ok) break;
       const detail = errorDetail(await response.text().catch(() => ''));
-      throw new AppError(
+      const failure = new AppError(
         'AGENT_ERROR',
-        `LLM request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${config.url}${detail ? `: ${detail}` : ''}`,
-        { details: { status: response.status } },
+        `LLM request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${config.url}${detail ? `: ${detail}` : ''}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
+        { details: { status: response.status, attempts: attempt } },
       );
+      if (!RETRIABLE(response.status) || attempt > policy.retries) throw failure;
+      const asked = retryAfterMs(response.headers.get('retry-after'));
+      const wait = asked ?? backoffMs(policy, attempt);
+      // A server asking for longer than the budget leaves is not retried early against its word.
+      if (waited + wait > policy.budgetMs) throw failure;
+      waited += wait;
+      answered = false;
+      await sleep(wait, combined);
     }
     if (response.body === null) throw new AppError('AGENT_ERROR', `LLM reply from ${config.url} had no body`);
     const type = response.headers.get('content-type') ?? '';

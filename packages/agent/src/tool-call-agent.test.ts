@@ -21,13 +21,14 @@ afterEach(async () => {
 
 async function agentWith(script: FakeScript, options: Partial<ToolCallAgentOptions> = {}) {
   llm = await startFakeOpenAI(script);
+  const { llm: llmOptions, ...rest } = options;
   return createToolCallAgent({
     name: 'weather',
-    llm: { baseUrl: llm.url, apiKey: 'sk-test', model: 'fake-model', ...options.llm },
+    llm: { baseUrl: llm.url, apiKey: 'sk-test', model: 'fake-model', ...llmOptions },
     tools: [getWeather],
     systemPrompt: 'You are a weather assistant.',
     env: {},
-    ...options,
+    ...rest,
   });
 }
 
@@ -147,6 +148,9 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       'Thinking (fake-model)',
       'Greet back.',
     ]);
+    // The reasoning streams before the answer it leads to, not after it.
+    const reasoningAt = events.findIndex((e) => e.content === 'Greet back.');
+    expect(reasoningAt).toBeLessThan(events.findIndex((e) => e.event === 'agent.partial_answer'));
     await collect(agent.run('Once more', context));
     expect(llm?.requests[1]?.body.messages).toEqual([
       { role: 'system', content: 'You are a weather assistant.' },
@@ -172,7 +176,8 @@ describe('createToolCallAgent against a real chat-completions server', () => {
     [500, 'model overloaded'],
     [401, 'Incorrect API key provided'],
   ])('turns HTTP %i into agent.error, and the session stays usable', async (status, message) => {
-    const agent = await agentWith([{ status, message }, { content: 'Recovered.' }]);
+    // No retries here: a 500 is retried by default (see llm.test.ts), a 401 never.
+    const agent = await agentWith([{ status, message }, { content: 'Recovered.' }], { llm: { retries: 0 } });
     const context = createTestContext();
     const events = await collect(agent.run('Hi', context));
     expect(events.at(-1)).toEqual({

@@ -105,7 +105,7 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
         if (toolSpecs.length > 0) body.tools = toolSpecs;
         let turn: Turn;
         try {
-          turn = yield* streamTurn(config, body, context.signal, (chunk) => {
+          turn = yield* streamTurn(config, body, context.signal, step, (chunk) => {
             streamed += chunk.length;
           });
         } catch (error) {
@@ -116,15 +116,10 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
           return;
         }
         let report: LlmCallReport | undefined = turn.llm;
-        if (turn.reasoning !== '') {
-          yield withLlm({ event: 'agent.thinking', content: turn.reasoning, metadata: { step } }, turn.llm);
-          report = undefined;
-        }
         if (turn.toolCalls.length === 0) {
           state.messages.push({ role: 'assistant', content: turn.content });
           trimHistory(state, maxHistory);
-          const last = finalPartialAnswer(streamed);
-          yield report ? withLlm(last, report) : last;
+          yield withLlm(finalPartialAnswer(streamed), turn.llm);
           yield { event: 'agent.final_answer', content: turn.content };
           return;
         }
@@ -154,11 +149,15 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
   });
 }
 
-/** One LLM call: streams its text as partial answers and returns the whole reply. */
+/**
+ * One LLM call: streams its reasoning as `agent.thinking` and its text as partial answers, in the order
+ * they arrive (reasoning comes first), and returns the whole reply.
+ */
 async function* streamTurn(
   config: LlmConfig,
   body: Record<string, unknown>,
   signal: AbortSignal,
+  step: number,
   onChunk: (chunk: string) => void,
 ): AsyncGenerator<AgentEvent, Turn> {
   let content = '';
@@ -172,12 +171,15 @@ async function* streamTurn(
     if (ttft === null && (delta.content !== undefined || delta.reasoning !== undefined || delta.toolCalls)) {
       ttft = round(performance.now() - started);
     }
+    if (delta.reasoning !== undefined) {
+      reasoning += delta.reasoning;
+      yield { event: 'agent.thinking', content: delta.reasoning, metadata: { step, reasoning: true } };
+    }
     if (delta.content !== undefined) {
       content += delta.content;
       onChunk(delta.content);
       yield partialAnswer(delta.content);
     }
-    if (delta.reasoning !== undefined) reasoning += delta.reasoning;
     mergeToolCalls(calls, delta.toolCalls);
   }
   const toolCalls = calls

@@ -13,8 +13,8 @@ export type FakeReply =
   | { content: string; chunks?: string[]; reasoning?: string; json?: boolean }
   /** Tool calls (arguments as an object or raw text), optionally with text before them. */
   | { toolCalls: Array<{ name: string; arguments: unknown; id?: string }>; content?: string; json?: boolean }
-  /** An HTTP error with an OpenAI-shaped error body. */
-  | { status: number; message?: string }
+  /** An HTTP error with an OpenAI-shaped error body (and extra headers, e.g. Retry-After). */
+  | { status: number; message?: string; headers?: Record<string, string> }
   /** Never answers; with `after`, sends the headers and that text as a first chunk, then stalls. */
   | { hang: true; after?: string }
   /** Sends this body as is (for malformed streams). */
@@ -32,6 +32,8 @@ export interface FakeRequest {
   body: any;
   /** True once the client went away before the reply ended (an abort reached the HTTP call). */
   aborted: boolean;
+  /** performance.now() when the request arrived. */
+  receivedAt: number;
 }
 
 /** A running fake endpoint. `url` is the base URL (no `/v1`), as OPENAI_BASE_URL takes it. */
@@ -60,6 +62,7 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAI> {
       headers: req.headers,
       body: text === '' ? undefined : JSON.parse(text),
       aborted: false,
+      receivedAt: performance.now(),
     };
     const index = requests.length;
     requests.push(record);
@@ -77,9 +80,12 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAI> {
             message: `fake server: no scripted reply for request ${index + 1}`,
           });
     if ('status' in reply) {
-      return sendJson(res, reply.status, {
-        error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'fake_error' },
-      });
+      return sendJson(
+        res,
+        reply.status,
+        { error: { message: reply.message ?? `scripted HTTP ${reply.status}`, type: 'fake_error' } },
+        reply.headers,
+      );
     }
     if ('hang' in reply) {
       if (reply.after !== undefined) {
@@ -179,7 +185,12 @@ function sse(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type CAC, cac } from 'cac';
 import { createClient, type ManagerClient } from './client.js';
 import { COMMANDS } from './commands/index.js';
-import { CliError, EXIT, errorLine, exitCodeOf, usageError } from './errors.js';
+import { CliError, ConfigError, EXIT, errorLine, errorLines, exitCodeOf, usageError } from './errors.js';
 import { type CliIO, Output } from './output.js';
 import {
   type CommandContext,
@@ -252,10 +252,13 @@ export async function runCLI(argv: readonly string[], io: CliIO, options: RunOpt
     return typeof code === 'number' ? code : EXIT.OK;
   } catch (error) {
     const code = exitCodeOf(error);
-    if (json && !(error instanceof CliError && error.exitCode === EXIT.USAGE)) {
+    // A usage error is for the person at the terminal; a bad config file's problems are for scripts too.
+    const usage =
+      error instanceof CliError && error.exitCode === EXIT.USAGE && !(error instanceof ConfigError);
+    if (json && !usage) {
       io.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`);
     }
-    io.stderr.write(`${PROGRAM}: ${errorLine(error)}\n`);
+    for (const line of errorLines(error)) io.stderr.write(`${PROGRAM}: ${line}\n`);
     return code;
   }
 }

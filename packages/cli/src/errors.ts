@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from '@myagent/models';
+import { AppError, type ErrorCode, type ValidationIssue } from '@myagent/models';
 
 /** What the process exit code of a command means (documented in the README and `--help`). */
 export const EXIT = {
@@ -28,6 +28,23 @@ export class CliError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A config file that cannot be applied: every problem with the path to its field (`services.0.port`),
+ * printed one line each. Exit 2, code INVALID_REQUEST; `details` is what `--json` prints.
+ */
+export class ConfigError extends CliError {
+  readonly details: { file: string; issues: ValidationIssue[] };
+
+  constructor(
+    readonly file: string,
+    readonly problems: ValidationIssue[],
+  ) {
+    const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
+    super(EXIT.USAGE, `${file} has ${count}; nothing was changed`, 'INVALID_REQUEST');
+    this.details = { file, issues: problems };
   }
 }
 
@@ -65,6 +82,22 @@ export function errorLine(error: unknown): string {
     return `${error.code}: ${firstLine(error.message)}`;
   }
   return `INTERNAL_ERROR: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+}
+
+/**
+ * An error as the lines the CLI prints: one per problem of a {@link ConfigError} (`CODE: FILE: PATH:
+ * message`), then {@link errorLine}.
+ */
+export function errorLines(error: unknown): string[] {
+  const last = errorLine(error);
+  if (!(error instanceof ConfigError)) return [last];
+  return [
+    ...error.problems.map(
+      (problem) =>
+        `${error.code}: ${error.file}: ${problem.path ? `${problem.path}: ` : ''}${firstLine(problem.message)}`,
+    ),
+    last,
+  ];
 }
 
 function firstLine(text: string): string {

@@ -20,7 +20,7 @@ export type {
   OptionType,
   OptionValues,
 } from './spec.js';
-export { CliError, EXIT, errorLine, exitCodeOf } from './errors.js';
+export { CliError, ConfigError, EXIT, errorLine, errorLines, exitCodeOf } from './errors.js';
 export type { ExitCode } from './errors.js';
 export type { CliIO } from './output.js';
 
@@ -33,3 +33,11 @@ export type { StreamEvent } from './sse.js';
 // Route conditions
 export { CONDITION_SYNTAX, formatCondition, parseCondition } from './condition.js';
 export type { ParsedCondition } from './condition.js';
+
+// Declarative config files (`apply`, `daemon --config`)
+export { applyConfig } from './config/apply.js';
+export type { ApplyOptions } from './config/apply.js';
+export { CONFIG_NAMES, findConfig, loadConfig } from './config/load.js';
+export type { LoadedConfig } from './config/load.js';
+export { planApply } from './config/plan.js';
+export type { Change, Current, Plan } from './config/plan.js';

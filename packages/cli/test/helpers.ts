@@ -67,7 +67,10 @@ function spawnCli(args: readonly string[], options: { env?: Record<string, strin
 }
 
 /** Starts the CLI and leaves it running (for --follow): its output so far, and a Ctrl+C. */
-export function startCli(args: readonly string[], options: { env?: Record<string, string> } = {}) {
+export function startCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+) {
   const { child, stdout, stderr } = spawnCli(args, options);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {

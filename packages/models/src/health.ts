@@ -24,3 +24,29 @@ export const HealthCheckResult = v.object({
 });
 export type HealthCheckResult = v.InferOutput<typeof HealthCheckResult>;
 export type HealthCheckResultInput = v.InferInput<typeof HealthCheckResult>;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const amount = v.pipe(v.number(), v.minValue(0));
+
+/**
+ * The body of an agent server's `GET /health` (spec B9's figures of one child): produced by ws-runtime's
+ * `runtime.health()`, read by the registry with `v.safeParse`. Counts start at zero with each process.
+ */
+export const AgentServerHealth = v.object({
+  status: v.picklist(['ok', 'draining']),
+  agent: boundedString(256),
+  active_connections: count,
+  active_sessions: count,
+  total_connections: count,
+  /** The most connections open at once since the server started. */
+  peak_connections: count,
+  total_sessions: count,
+  completed_sessions: count,
+  /** Mean lifetime of the completed sessions, in seconds. */
+  avg_session_duration: amount,
+  error_count: count,
+  avg_response_time_ms: amount,
+  uptime_seconds: amount,
+  pid: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+export type AgentServerHealth = v.InferOutput<typeof AgentServerHealth>;

@@ -25,11 +25,16 @@ export {
   ServiceConfig,
   ServiceConfigPatch,
   ServiceName,
+  ServiceSettings,
   ServiceStats,
   ServiceStatus,
   serviceEndpoint,
 } from './service.js';
 export type { ServiceInput } from './service.js';
+
+// Declarative config files (`myagent-manager apply`)
+export { ConfigService, defineConfig, MyAgentConfig } from './config-file.js';
+export type { MyAgentConfigInput } from './config-file.js';
 
 // Routing
 export {
@@ -48,7 +53,7 @@ export { ConnectionInfo, ConnectionStatus } from './connection.js';
 export type { ConnectionInfoInput } from './connection.js';
 
 // Health
-export { CheckResult, HealthCheckResult, HealthStatus } from './health.js';
+export { AgentServerHealth, CheckResult, HealthCheckResult, HealthStatus } from './health.js';
 export type { HealthCheckResultInput } from './health.js';
 
 // Logs and metrics

@@ -6,17 +6,23 @@ import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 // Request bodies of the HTTP API (spec F2, F5; seed 003). Unknown fields are refused so a typo never
 // passes silently.
 
+/** The fields of a new service besides its agent path and config (a config file's services share them). */
+export const newServiceEntries = {
+  name: ServiceName,
+  description: v.optional(boundedText(1000), ''),
+  host: v.optional(Host, '127.0.0.1'),
+  /** Absent or null: the manager allocates one. */
+  port: v.optional(v.nullable(Port), null),
+  tags: v.optional(Tags, []),
+  auto_start: v.optional(v.boolean(), false),
+};
+
 /** `POST /api/v1/services`. `config.agent_factory_path` defaults to the top-level path. */
 export const CreateServiceRequest = plainObject(
   v.strictObject({
-    name: ServiceName,
+    ...newServiceEntries,
     agent_factory_path: boundedText(4096, 1),
-    description: v.optional(boundedText(1000), ''),
-    host: v.optional(Host, '127.0.0.1'),
-    port: v.optional(v.nullable(Port), null),
-    tags: v.optional(Tags, []),
     config: v.optional(ServiceConfigPatch, {}),
-    auto_start: v.optional(v.boolean(), false),
   }),
   'a service',
 );

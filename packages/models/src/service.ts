@@ -66,6 +66,15 @@ export const ServiceConfig = v.object({
 });
 export type ServiceConfig = v.InferOutput<typeof ServiceConfig>;
 
+const { agent_factory_path: _agentPath, ...settingEntries } = serviceConfigEntries;
+
+/**
+ * A service's config without its agent path, every field defaulted and unknown fields refused: what a
+ * config file's service holds under `config` (its path is the service's own `path`).
+ */
+export const ServiceSettings = plainObject(v.strictObject(settingEntries), 'config');
+export type ServiceSettings = v.InferOutput<typeof ServiceSettings>;
+
 /** A partial config, as `PUT /services/{id}/config` takes it: no defaults, unknown fields refused. */
 export const ServiceConfigPatch = plainObject(v.partial(v.strictObject(serviceConfigEntries)), 'config');
 export type ServiceConfigPatch = v.InferOutput<typeof ServiceConfigPatch>;

@@ -6,6 +6,7 @@ import {
   type FrameFault,
   isSendableCloseCode,
   jsonFrame,
+  mayMention,
   OP_TEXT,
   parseClose,
 } from './frames.js';
@@ -29,9 +30,8 @@ const PREFIX = {
 const PREFIX_BYTES = Math.max(...Object.values(PREFIX).map((p) => p.length));
 /** Session replies are small; a larger one is relayed without being read. */
 const MAX_CAPTURE_BYTES = 64 * 1024;
-/** A client text message holding neither can be no `proxy.*` message, whatever its JSON says. */
-const PROXY_NEEDLE = Buffer.from('proxy.');
-const ESCAPE_NEEDLE = Buffer.from('\\u');
+/** A client text message that cannot spell this (nor hold a `\u` escape) is no `proxy.*` message. */
+const PROXY_WORD = Buffer.from('proxy.');
 
 /** How the upstream leg ended, when the client did not ask for it. */
 export type UpstreamEnd =
@@ -108,6 +108,7 @@ export class ProxyConnection {
     const clientSink: FrameSink = {
       pass: (bytes) => this.toUpstream(bytes),
       classify: (opcode) => (opcode === OP_TEXT ? Mode.Hold : Mode.Pass),
+      inspect: (buf, start, length, maskOffset) => this.clientPassesUnread(buf, start, length, maskOffset),
       held: (frames) => this.clientMessage(frames),
       captured: () => {},
       close: (frame, payload) => this.clientClose(frame, payload),
@@ -244,6 +245,17 @@ export class ProxyConnection {
   private upstreamClosedFirst = false;
 
   /**
+   * The hot path: may this whole client text frame (payload `buf[start, start + length)`, still masked with
+   * the key at `maskOffset`) go on as it came, unread? Yes unless it could name `proxy.*` or the metadata
+   * envelope is on. Whatever this refuses reaches {@link clientMessage} unmasked; an extension that must read
+   * more client messages (failover watching `user.message`) refuses those here too, with {@link mayMention}:
+   * a message passed here is never seen again.
+   */
+  protected clientPassesUnread(buf: Buffer, start: number, length: number, maskOffset: number): boolean {
+    return !this.setup.proxyMetadata && !mayMention(buf, start, length, maskOffset, PROXY_WORD);
+  }
+
+  /**
    * A frame the agent server meant for the proxy (`system.session_*`, `system.proxy_*`), never relayed:
    * the failover extension reads the sessions' signed state here. Today nothing is kept.
    */
@@ -296,9 +308,7 @@ export class ProxyConnection {
   private clientMessage(frames: Buffer[]): void {
     if (this.closingClient) return;
     const { buf, length } = heldPayload(frames, scratch);
-    const suspicious =
-      (buf.indexOf(PROXY_NEEDLE) >= 0 && buf.indexOf(PROXY_NEEDLE) + PROXY_NEEDLE.length <= length) ||
-      (buf.indexOf(ESCAPE_NEEDLE) >= 0 && buf.indexOf(ESCAPE_NEEDLE) + 2 <= length);
+    const suspicious = mayMention(buf, 0, length, -1, PROXY_WORD);
     let parsed: unknown;
     let parsedOk = false;
     if (suspicious || this.setup.proxyMetadata) {
@@ -575,7 +585,9 @@ function classifyUpstream(opcode: number, buf: Buffer, start: number, length: nu
       return Mode.DropCapture;
     return Mode.Pass;
   }
-  if (first === 0x61) {
+  // `agent.` then `s` for the three read here (session_created, state_restored, session_end): a streamed
+  // token or any other agent event is told apart by one more byte, before any compare.
+  if (first === 0x61 && buf[start + 16] === 0x73) {
     if (
       startsWith(buf, start, length, PREFIX.sessionCreated) ||
       startsWith(buf, start, length, PREFIX.stateRestored) ||

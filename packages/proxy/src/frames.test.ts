@@ -18,6 +18,8 @@ let agent: Backend;
 let proxied: Awaited<ReturnType<typeof startProxy>>;
 const source = new TestSource();
 const failures: unknown[] = [];
+/** Connections as the close hook heard of them. */
+const closedInfos: Array<{ connection_id: string; close_reason?: string }> = [];
 
 beforeAll(async () => {
   echo = await frameEchoBackend();
@@ -30,6 +32,7 @@ beforeAll(async () => {
   proxied = await startProxy({
     source,
     onRoutingFailed: (f) => failures.push(f),
+    hooks: { close: (info) => void closedInfos.push(info) },
     maxBufferedBytes: 64 * 1024,
   });
 });
@@ -51,9 +54,13 @@ describe('relay', () => {
     expect(client.binary.slice(0, 200).map((b) => b[0])).toEqual([...Array(200).keys()].map((i) => i & 255));
     expect(client.binary[200]?.equals(big)).toBe(true);
     expect(client.texts).toEqual(['{"not":"an event"}']);
+    const id = proxied.proxy.connections().at(-1)?.connection_id;
     client.ws.close(4001, 'bye now');
     expect(await client.waitClosed()).toBe(4001);
     expect(client.closeReason).toBe('bye now');
+    // The proxy read the reason itself, unmasking the client's close frame.
+    await waitUntil(() => closedInfos.find((c) => c.connection_id === id), 'the close hook');
+    expect(closedInfos.find((c) => c.connection_id === id)?.close_reason).toBe('bye now');
   });
 
   it('marks the upstream handshake, strips the probe header and the token, forwards the query', async () => {
@@ -88,6 +95,18 @@ describe('relay', () => {
       data: { code: 'FORBIDDEN', recoverable: true },
     });
     expect(client.events[2]).toMatchObject({ event: 'user.message' });
+    client.close();
+  });
+
+  it('drops a proxy.* message sent in fragments, and relays a fragmented one that is not', async () => {
+    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const parts = ['{"type":"pro', 'xy.restore_session",', '"session_id":"s"}'];
+    for (const [i, part] of parts.entries()) client.ws.send(part, { fin: i === parts.length - 1 });
+    const fine = ['{"event":"user.message",', '"content":"proxy"}'];
+    for (const [i, part] of fine.entries()) client.ws.send(part, { fin: i === fine.length - 1 });
+    await waitUntil(() => client.texts.length === 2, 'answers');
+    expect(client.events[0]).toMatchObject({ event: 'error', data: { code: 'FORBIDDEN' } });
+    expect(client.events[1]).toMatchObject({ event: 'user.message', content: 'proxy' });
     client.close();
   });
 

@@ -97,30 +97,38 @@ export function headerFault(h: FrameHeader, mustMask: boolean): FrameFault | nul
   return null;
 }
 
+/** A mask key read into 4 slots (all 0 for unmasked bytes), reused: scans run synchronously. */
+const scanKey = new Uint8Array(4);
+
 /**
- * Copies `length` payload bytes starting at `from` (which is `skip` bytes into the payload) into `to` at
- * `at`, unmasking them with the key at `maskOffset` of `keyBuf` (or copying as they are without a mask).
+ * Could this JSON text spell `word` inside a string? True when `word` appears literally or any `\u` escape
+ * does (an escape could spell it); false proves it cannot. Reads `buf[start, start + length)` in place,
+ * unmasking with the key at `maskOffset` (-1: not masked) byte by byte: no copy, no allocation. The first
+ * byte of `word` must not occur again in it (as in `proxy.`), which keeps the match a single counter.
  */
-export function copyPayload(
-  from: Buffer,
+export function mayMention(
+  buf: Buffer,
   start: number,
   length: number,
-  to: Buffer,
-  at: number,
-  key: Buffer | null,
-  skip: number,
-): void {
-  if (key === null) {
-    from.copy(to, at, start, start + length);
-    return;
+  maskOffset: number,
+  word: Buffer,
+): boolean {
+  const key = scanKey;
+  for (let k = 0; k < 4; k++) key[k] = maskOffset < 0 ? 0 : (buf[maskOffset + k] as number);
+  const first = word[0] as number;
+  const last = word.length;
+  let matched = 0;
+  let backslash = false;
+  for (let i = 0; i < length; i++) {
+    const c = (buf[start + i] as number) ^ (key[i & 3] as number);
+    if (c === word[matched]) {
+      if (++matched === last) return true;
+    } else matched = c === first ? 1 : 0;
+    if (backslash && c === 0x75) return true;
+    // `\\u` is an escaped backslash then `u`: flagged too, which only costs a JSON parse.
+    backslash = c === 0x5c;
   }
-  for (let i = 0; i < length; i++) to[at + i] = (from[start + i] as number) ^ (key[(skip + i) & 3] as number);
-}
-
-/** Does `buf` hold `needle` anywhere? (Buffer.indexOf, for the bytes of an ASCII needle.) */
-export function holds(buf: Buffer, end: number, needle: Buffer): boolean {
-  const i = buf.indexOf(needle);
-  return i >= 0 && i + needle.length <= end;
+  return false;
 }
 
 let maskPool = Buffer.alloc(0);

@@ -38,6 +38,12 @@ export interface FrameSink {
    * (unmasked: prefixes are read only on unmasked streams): `buf[start, start + length)`.
    */
   classify(opcode: number, buf: Buffer, start: number, length: number, payloadLength: number): Mode;
+  /**
+   * A message `classify` chose to hold came whole in one frame within one read: its payload is
+   * `buf[start, start + length)`, masked with the key at `maskOffset` (-1: unmasked). True lets it pass as it
+   * came, in the run of passing bytes (no copy, no hold); false holds it as usual. Optional.
+   */
+  inspect?(buf: Buffer, start: number, length: number, maskOffset: number): boolean;
   /** A held message is complete: its raw frames, in order. */
   held(frames: Buffer[]): void;
   /** A captured message is complete: its payload (unmasked), or null when it exceeded the capture bound. */
@@ -88,7 +94,8 @@ export class FrameReader {
   private remaining = 0;
   private payloadSeen = 0;
   private mode: Mode = Mode.Pass;
-  private readonly key = Buffer.alloc(4);
+  /** The frame's mask key, its 4 bytes as one big-endian number (no Buffer per reader). */
+  private key = 0;
   private keyed = false;
   /** The mode of the message in progress, for its continuation frames. */
   private messageMode: Mode = Mode.Pass;
@@ -159,6 +166,14 @@ export class FrameReader {
             return;
           }
           mode = sink.classify(op, chunk, payloadAt, want, h.payloadLength);
+          if (
+            mode === Mode.Hold &&
+            h.fin &&
+            sink.inspect !== undefined &&
+            payloadAt + h.payloadLength <= end &&
+            sink.inspect(chunk, payloadAt, h.payloadLength, h.maskOffset)
+          )
+            mode = Mode.Pass;
           this.messageMode = mode;
         }
         if (this.stopped) return;
@@ -168,7 +183,7 @@ export class FrameReader {
         this.remaining = h.payloadLength;
         this.payloadSeen = 0;
         this.keyed = h.masked;
-        if (h.masked) chunk.copy(this.key, 0, h.maskOffset, h.maskOffset + 4);
+        if (h.masked) this.key = chunk.readUInt32BE(h.maskOffset);
         if (op < OP_CLOSE) this.inMessage = !h.fin;
         const frameEnd = pos + h.headerLength + h.payloadLength;
         if (mode === Mode.Pass) {
@@ -291,7 +306,7 @@ export class FrameReader {
     }
     const key = this.key;
     const skip = this.payloadSeen;
-    for (let i = 0; i < n; i++) to[at + i] = (from[start + i] as number) ^ (key[(skip + i) & 3] as number);
+    for (let i = 0; i < n; i++) to[at + i] = (from[start + i] as number) ^ maskByte(key, skip + i);
   }
 
   /** Passes what went before `pos` and keeps the incomplete header (and prefix) for the next read. */
@@ -320,7 +335,7 @@ export class FrameReader {
       const headerLength = frame.length - payload.length;
       if (this.keyed)
         for (let i = 0; i < payload.length; i++)
-          payload[i] = (frame[headerLength + i] as number) ^ (this.key[i & 3] as number);
+          payload[i] = (frame[headerLength + i] as number) ^ maskByte(this.key, i);
       else frame.copy(payload, 0, headerLength);
       sink.close(frame, payload);
       return;
@@ -350,6 +365,11 @@ export class FrameReader {
       sink.boundary();
     }
   }
+}
+
+/** Byte `i & 3` of a mask key held as a big-endian 32-bit number. */
+function maskByte(key: number, i: number): number {
+  return (key >>> ((3 - (i & 3)) << 3)) & 0xff;
 }
 
 /** The payload of held frames, unmasked and joined (frames as a client sends them, or unmasked ones). */

@@ -1,38 +1,22 @@
-/** What an agent server's `GET /health` answers (apps/agent-server). */
-export interface AgentHealth {
-  status: string;
-  agent?: string;
-  active_connections?: number;
-  active_sessions?: number;
-  total_connections?: number;
-  peak_connections?: number;
-  total_sessions?: number;
-  completed_sessions?: number;
-  /** Seconds. */
-  avg_session_duration?: number;
-  error_count?: number;
-  avg_response_time_ms?: number;
-  uptime_seconds?: number;
-  pid?: number;
-}
+import { AgentServerHealth, parseOrThrow } from '@myagent/models';
 
-/** Reads `GET /health` of an agent server; undefined when it does not answer in time or answers oddly. */
+/**
+ * Reads `GET /health` of an agent server, parsed with models' `AgentServerHealth` (a body from a child is
+ * untrusted); undefined when it does not answer in time or answers with anything else.
+ */
 export async function fetchAgentHealth(
   host: string,
   port: number,
   timeoutMs = 2_000,
-): Promise<AgentHealth | undefined> {
+): Promise<AgentServerHealth | undefined> {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   try {
     const response = await fetch(`http://${bracketed}:${port}/health`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) return undefined;
-    const body = (await response.json()) as unknown;
-    if (body === null || typeof body !== 'object' || typeof (body as AgentHealth).status !== 'string') {
-      return undefined;
-    }
-    return body as AgentHealth;
+    // A body that does not parse throws INVALID_REQUEST, caught below like any other failure.
+    return parseOrThrow(AgentServerHealth, await response.json(), 'agent server health');
   } catch {
     return undefined;
   }

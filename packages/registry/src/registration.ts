@@ -13,7 +13,7 @@ import {
 } from '@myagent/models';
 import { type AgentCheckOptions, checkAgentModule } from './agent-check.js';
 import { allocatePort, DEFAULT_PORT_RANGE, type PortRange, portState } from './ports.js';
-import type { BulkResult, ServiceStore } from './types.js';
+import type { BulkResult, CommandSpec, ServiceStore } from './types.js';
 
 /** What registration needs from the registry. */
 export interface RegistrationContext {
@@ -21,8 +21,8 @@ export interface RegistrationContext {
   portRange?: PortRange;
   agentCheck?: AgentCheckOptions | false;
   cwd: string;
-  /** The agent server's script, near which tsx is looked for when we have none. */
-  serverScript?: string;
+  /** The agent server, whose `--check` is the dry load (unless `agentCheck.command` names another). */
+  command: CommandSpec;
 }
 
 /** A request that passed the checks that need no lock: its shape and the dry load of its agent. */
@@ -71,7 +71,8 @@ export async function checkRequest(
   if (context.agentCheck !== false) {
     await checkAgentModule(agentPath, {
       cwd: context.cwd,
-      resolveFrom: context.serverScript,
+      command: context.command,
+      env: request.config.environment,
       ...context.agentCheck,
     });
   }

@@ -291,7 +291,7 @@ export class ServiceRegistry extends EventEmitter<RegistryEvents> {
       portRange: this.#options.portRange,
       agentCheck: this.#options.agentCheck,
       cwd: workingDirectory(this.#options),
-      serverScript: this.#options.command.args.findLast((arg) => !arg.startsWith('-')),
+      command: this.#options.command,
     };
   }
 

@@ -85,28 +85,28 @@ export async function collectStats(
     last_updated: new Date().toISOString(),
   };
   if (health) {
-    const active = health.active_connections ?? 0;
-    const sessions = health.total_sessions ?? 0;
-    const completed = health.completed_sessions ?? 0;
+    const active = health.active_connections;
+    const sessions = health.total_sessions;
+    const completed = health.completed_sessions;
     const totalSessions = baseline.total_sessions + sessions;
-    const errors = baseline.error_count + (health.error_count ?? 0);
+    const errors = baseline.error_count + health.error_count;
     Object.assign(stats, {
-      total_connections: baseline.total_connections + (health.total_connections ?? 0),
+      total_connections: baseline.total_connections + health.total_connections,
       active_connections: active,
-      // The server's own peak sees the spikes between two polls; older servers report none.
-      peak_connections: Math.max(peakSoFar, baseline.peak_connections, active, health.peak_connections ?? 0),
+      // The server's own peak sees the spikes between two polls.
+      peak_connections: Math.max(peakSoFar, baseline.peak_connections, active, health.peak_connections),
       total_sessions: totalSessions,
-      active_sessions: health.active_sessions ?? 0,
+      active_sessions: health.active_sessions,
       completed_sessions: baseline.completed_sessions + completed,
       avg_session_duration: mean(
         baseline.avg_session_duration,
         baseline.completed_sessions,
-        health.avg_session_duration ?? 0,
+        health.avg_session_duration,
         completed,
       ),
       // Weighted by sessions: the server reports no count of runs.
       avg_response_time: round(
-        mean(baseline.avg_response_time, baseline.total_sessions, health.avg_response_time_ms ?? 0, sessions),
+        mean(baseline.avg_response_time, baseline.total_sessions, health.avg_response_time_ms, sessions),
       ),
       error_count: errors,
       error_rate: totalSessions > 0 ? round(errors / totalSessions, 4) : 0,

@@ -104,7 +104,8 @@ export async function updateService(
   if (changed.includes('config.agent_factory_path') && context.agentCheck !== false) {
     await checkAgentModule(next.config.agent_factory_path, {
       cwd: context.cwd,
-      resolveFrom: context.serverScript,
+      command: context.command,
+      env: next.config.environment,
       ...context.agentCheck,
     });
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentServerCommand } from '@myagent/agent-server';
 import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
 import { createRegistry, type RegistryOptions, type ServiceRegistry } from '../src/index.js';
 import { fakeServer, tempDir } from './helpers.js';
@@ -22,6 +23,8 @@ export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath
     store: storage.services,
     logs: storage.logs,
     command: fakeServer,
+    // The fake server stands in for starts; the dry load at registration is the real binary's --check.
+    agentCheck: { command: agentServerCommand() },
     // Below the kernel's ephemeral range (32768+), where the client sockets of tests running in parallel
     // would take a port between its allocation and the child's bind; clear of the manager tests' 21xxx/22xxx.
     portRange: { from: 23_000 + Math.floor(Math.random() * 8_000), to: 32_000 },

@@ -15,11 +15,31 @@ export interface AffinityBinding {
   expires_at: number;
 }
 
+/** Session affinity (spec C6): which service each session is bound to, bounded in number and in time. */
+export interface AffinityTable {
+  /** A binding unused for this long expires. */
+  readonly ttlMs: number;
+  /** At most this many bindings are kept. */
+  readonly maxEntries: number;
+  /** The live binding of a session, or undefined. */
+  get(sessionId: string): AffinityBinding | undefined;
+  /** Binds (or renews) a session to a service. */
+  bind(sessionId: string, serviceId: string, strategy: RoutingStrategy): void;
+  /** Forgets a session's binding; true when there was one. */
+  release(sessionId: string): boolean;
+  /** Forgets every binding to a service (e.g. when it is removed); how many went. */
+  releaseService(serviceId: string): number;
+  /** Forgets every binding. */
+  clear(): void;
+  /** Bindings held. */
+  readonly size: number;
+}
+
 /**
  * Session id -> service id, bounded in number and in time. A Map keeps insertion order, and every use
  * re-inserts its key, so the first key is always the least recently used and the first to expire.
  */
-export class AffinityTable {
+export class SessionBindings implements AffinityTable {
   private readonly map = new Map<string, AffinityBinding>();
   readonly ttlMs: number;
   readonly maxEntries: number;

@@ -33,12 +33,32 @@ const LIVE: ReadonlySet<ConnectionStatus> = new Set(['connecting', 'connected', 
 /** Size of the change log the strategies' indexes catch up from; past it they rebuild. */
 export const CHANGE_LOG_SIZE = 4096;
 
+/** The live connection table (spec C5): the connections a host registers, and the load the strategies read. */
+export interface ConnectionTable {
+  /** Adds a connection, or replaces one with the same id (timestamps default to now); INVALID_REQUEST for a malformed one. */
+  register(input: ConnectionRegistration): ConnectionInfo;
+  /** Changes a held connection (its status, counters, activity); throws CONNECTION_NOT_FOUND when unknown. */
+  update(connectionId: string, patch: Partial<Omit<ConnectionInfoInput, 'connection_id'>>): ConnectionInfo;
+  /** Drops a connection; the dropped one, or undefined when it was not there (close handlers may race). */
+  unregister(connectionId: string): ConnectionInfo | undefined;
+  /** A held connection, or undefined. */
+  get(connectionId: string): ConnectionInfo | undefined;
+  /** Live connections of a service. */
+  count(serviceId: string): number;
+  /** Live connections (connecting, connected, active, idle), optionally filtered. */
+  active(filter?: ActiveConnectionFilter): ConnectionInfo[];
+  /** Totals by status and live counts by service. */
+  stats(): ConnectionStats;
+  /** Number of connections held, whatever their status. */
+  readonly size: number;
+}
+
 /**
  * The live connection table (spec C5). Each service id gets a numeric slot so that the strategies read
  * counts from a typed array, and every count change is appended to a ring log that lets the strategies'
  * indexes (min tree, weight tree) catch up lazily instead of scanning.
  */
-export class ConnectionTable {
+export class LiveConnections implements ConnectionTable {
   private readonly entries = new Map<string, ConnectionInfo>();
   private readonly slots = new Map<string, number>();
   private readonly ids: string[] = [];

@@ -3,7 +3,7 @@ import type { AffinityBinding } from './affinity.js';
 import type { FieldCache } from './fields.js';
 import { decide, type RouteTracer } from './internal/decide.js';
 import type { RouterState } from './internal/state.js';
-import type { CandidatePool, Subset } from './pool.js';
+import type { Pool, Subset } from './pool.js';
 import type { CompiledRule } from './rules.js';
 import type {
   Candidates,
@@ -21,7 +21,7 @@ function cut(text: string): string {
 }
 
 /** Ids of a subset's first LISTED members. */
-function listed(pool: CandidatePool, subset: Subset): string[] {
+function listed(pool: Pool, subset: Subset): string[] {
   return Array.from(subset.positions.slice(0, LISTED), (p) => pool.ids[p] as string);
 }
 
@@ -32,7 +32,7 @@ class ExplanationTracer<C extends RouteCandidate> implements RouteTracer {
     private readonly fields: FieldCache,
   ) {}
 
-  candidates(pool: CandidatePool): void {
+  candidates(pool: Pool): void {
     this.out.candidates = {
       given: pool.given,
       routable: pool.size,
@@ -53,7 +53,7 @@ class ExplanationTracer<C extends RouteCandidate> implements RouteTracer {
     };
   }
 
-  rule(rule: CompiledRule, outcome: RuleTrace['outcome'], pool: CandidatePool, subset: Subset | null): void {
+  rule(rule: CompiledRule, outcome: RuleTrace['outcome'], pool: Pool, subset: Subset | null): void {
     const fields = this.fields;
     this.out.rules.push({
       rule_id: rule.rule.rule_id,
@@ -76,7 +76,7 @@ class ExplanationTracer<C extends RouteCandidate> implements RouteTracer {
   picked(
     source: RouteReason,
     strategy: RoutingStrategy,
-    pool: CandidatePool,
+    pool: Pool,
     subset: Subset | null,
     position: number,
   ): void {

@@ -31,3 +31,4 @@ export type {
 export { readContextField } from './fields.js';
 export { hashString } from './hash.js';
 export { inCidr, parseCidr, parseIp } from './ip.js';
+export type { Cidr, IpWords } from './ip.js';

@@ -5,13 +5,13 @@ import {
   type RoutingRule,
   RoutingStrategy,
 } from '@myagent/models';
-import { type AffinityOptions, AffinityTable } from './affinity.js';
-import { ConnectionTable } from './connections.js';
+import { type AffinityOptions, type AffinityTable, SessionBindings } from './affinity.js';
+import { type ConnectionTable, LiveConnections } from './connections.js';
 import { explainRoute } from './explain.js';
 import { FieldCache } from './fields.js';
 import { decide } from './internal/decide.js';
 import type { RouterState } from './internal/state.js';
-import { CandidatePool } from './pool.js';
+import { type CandidatePool, Pool } from './pool.js';
 import { createRandomState } from './random.js';
 import { type CompiledRule, compileRule, RuleIndex, type RuleInput } from './rules.js';
 import { MaglevCache, pickerFor } from './strategies.js';
@@ -110,8 +110,8 @@ export function createRouter(options: RouterOptions = {}): Router {
     defaultStrategy,
     defaultPicker: pickerFor(defaultStrategy),
     defaultCursor: { next: 0 },
-    affinity: options.affinity === false ? null : new AffinityTable(options.affinity ?? {}, now),
-    connections: new ConnectionTable(now),
+    affinity: options.affinity === false ? null : new SessionBindings(options.affinity ?? {}, now),
+    connections: new LiveConnections(now),
     hashSlot,
     ipSlot,
     lists: new WeakMap(),
@@ -157,7 +157,7 @@ export function createRouter(options: RouterOptions = {}): Router {
     prepare<C extends RouteCandidate>(candidates: readonly C[]): CandidatePool<C> {
       if (!Array.isArray(candidates))
         throw new AppError('INVALID_REQUEST', 'candidates must be an array of services');
-      return new CandidatePool<C>(candidates, state.connections, true, router);
+      return new Pool<C>(candidates, state.connections, true, router);
     },
 
     addRule(input) {

@@ -7,7 +7,7 @@ import {
 } from '@myagent/models';
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import type { FieldCache } from './fields.js';
-import { type CandidatePool, type Cursor, Subset } from './pool.js';
+import { type Cursor, type Pool, Subset } from './pool.js';
 import { pickerFor } from './strategies.js';
 
 /** A rule as `addRule()` takes it: `rule_id` and timestamps are filled in when missing. */
@@ -63,7 +63,7 @@ export function conditionsHold(rule: CompiledRule, fields: FieldCache): boolean 
 }
 
 /** The routable members a rule targets: target_services, else target_tags (all of them), else all. */
-export function subsetFor(pool: CandidatePool, rule: CompiledRule): Subset | null {
+export function subsetFor(pool: Pool, rule: CompiledRule): Subset | null {
   const cached = pool.subsets.get(rule);
   if (cached !== undefined) return cached;
   const { target_services: services, target_tags: tags, weight } = rule.rule;
@@ -122,7 +122,7 @@ export class RuleIndex {
    * The first rule (in order) whose conditions hold and which targets something routable in the pool,
    * trying only rules the index leaves in. The rule's subset is then cached in the pool (`subsetFor`).
    */
-  find(fields: FieldCache, pool: CandidatePool): CompiledRule | null {
+  find(fields: FieldCache, pool: Pool): CompiledRule | null {
     let hits: readonly number[] = NO_HITS;
     let merged = 0;
     for (const group of this.groups) {

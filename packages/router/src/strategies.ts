@@ -1,7 +1,7 @@
 import type { RoutingStrategy } from '@myagent/models';
 import type { FieldCache } from './fields.js';
 import { buildMaglev, hashSlot, hashString } from './hash.js';
-import type { CandidatePool, Cursor, Subset } from './pool.js';
+import type { Cursor, Pool, Subset } from './pool.js';
 import { nextRandomInto } from './random.js';
 
 /**
@@ -63,7 +63,7 @@ function roundRobin(subset: Subset, input: PickInput): number {
 }
 
 /** Exact least connections; ties go to the first at or after the cursor, so equal loads rotate. */
-function leastConnections(pool: CandidatePool, subset: Subset, input: PickInput): number {
+function leastConnections(pool: Pool, subset: Subset, input: PickInput): number {
   const n = subset.size;
   const start = input.cursor.next % n;
   let best: number;
@@ -91,7 +91,7 @@ function draw(input: PickInput): void {
 }
 
 /** Weight over (live connections + 1); all weights zero falls back to a uniform draw. */
-function weightedRandom(pool: CandidatePool, subset: Subset, input: PickInput): number {
+function weightedRandom(pool: Pool, subset: Subset, input: PickInput): number {
   draw(input);
   // The indexed path stays small so that the compiler inlines all of it into route(); scans live apart.
   if (pool.prepared && subset.size > SCAN_LIMIT) {
@@ -108,7 +108,7 @@ function uniformIndex(subset: Subset, input: PickInput): number {
 }
 
 /** weighted_random over a small or unprepared subset: a scan of the weights, with the draw made. */
-function weightedScan(pool: CandidatePool, subset: Subset, input: PickInput): number {
+function weightedScan(pool: Pool, subset: Subset, input: PickInput): number {
   const n = subset.size;
   let total = 0;
   for (let i = 0; i < n; i++) total += pool.weightAt(subset, i);
@@ -136,7 +136,7 @@ function mix(h: number): number {
 }
 
 /** Rendezvous: the member whose (key, id) score is highest; ties (rare) go to the smaller id. */
-function rendezvous(pool: CandidatePool, subset: Subset, key: number): number {
+function rendezvous(pool: Pool, subset: Subset, key: number): number {
   let best = 0;
   let bestScore = -1;
   for (let i = 0; i < subset.size; i++) {
@@ -165,7 +165,7 @@ function hashKeyOf(input: PickInput): string {
  * key reaches the same service whatever order the ids were listed in. A call with no key at all (no client
  * IP, no hash field) is spread round-robin: hashing '' would send every such client to one service.
  */
-function hashBased(pool: CandidatePool, subset: Subset, input: PickInput): number {
+function hashBased(pool: Pool, subset: Subset, input: PickInput): number {
   const key = hashKeyOf(input);
   if (key.length === 0) return roundRobin(subset, input);
   // A prepared subset's table, once built, is all a pick reads: this stays small enough to inline.
@@ -175,7 +175,7 @@ function hashBased(pool: CandidatePool, subset: Subset, input: PickInput): numbe
 }
 
 /** hash_based without a built table: rendezvous, a per-call pool, or the first pick of a prepared one. */
-function hashBasedFirst(pool: CandidatePool, subset: Subset, input: PickInput, key: string): number {
+function hashBasedFirst(pool: Pool, subset: Subset, input: PickInput, key: string): number {
   if (subset.size <= RENDEZVOUS_LIMIT) return rendezvous(pool, subset, hashString(key));
   const ids = Array.from(subset.positions, (p) => pool.ids[p] as string);
   const { table, order } = pool.prepared ? buildMaglev(ids) : input.maglev.get(ids);
@@ -201,12 +201,7 @@ export function pickerFor(strategy: RoutingStrategy, fallback?: RoutingStrategy 
  * Picks one member of a subset and returns its index in the subset. `tag_based` has narrowed the subset by
  * tags already and is carried out by the strategy it falls back to.
  */
-export function pickIndex(
-  pool: CandidatePool,
-  subset: Subset,
-  strategy: RoutingStrategy,
-  input: PickInput,
-): number {
+export function pickIndex(pool: Pool, subset: Subset, strategy: RoutingStrategy, input: PickInput): number {
   switch (strategy) {
     case 'least_connections':
       return leastConnections(pool, subset, input);
@@ -220,11 +215,6 @@ export function pickIndex(
 }
 
 /** Picks one member of a subset and returns its pool position. */
-export function pick(
-  pool: CandidatePool,
-  subset: Subset,
-  strategy: RoutingStrategy,
-  input: PickInput,
-): number {
+export function pick(pool: Pool, subset: Subset, strategy: RoutingStrategy, input: PickInput): number {
   return subset.positions[pickIndex(pool, subset, strategy, input)] as number;
 }

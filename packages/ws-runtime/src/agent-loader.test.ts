@@ -31,6 +31,27 @@ describe('loadAgentModule', () => {
     expect(loaded.name).toBe('cjs-default');
   });
 
+  it('loads CommonJS agents (module.exports = { agent }), which node lists only as a default export', async () => {
+    const literal = join(temp, 'literal.cjs');
+    writeFileSync(literal, "module.exports = { agent: { name: 'cjs-literal', run() {} } };\n");
+    expect(await loadAgentModule(literal)).toMatchObject({ name: 'cjs-literal', export: 'agent' });
+    const factory = join(temp, 'factory.cjs');
+    writeFileSync(
+      factory,
+      "const out = {};\nout.createAgent = () => ({ name: 'cjs-made', run() {} });\nmodule.exports = out;\n",
+    );
+    expect(await loadAgentModule(factory)).toMatchObject({ name: 'cjs-made', export: 'createAgent' });
+  });
+
+  it('refuses a default-exported plain function: it makes no agent when called', async () => {
+    const plain = join(temp, 'plain.mjs');
+    writeFileSync(plain, 'export default function (input) {\n  return "hi " + input;\n}\n');
+    await expect(loadAgentModule(plain)).rejects.toMatchObject({
+      code: 'AGENT_ERROR',
+      message: expect.stringContaining('did not return an agent'),
+    });
+  });
+
   it('fails with one clear line for a missing file, a module without agent, a syntax error', async () => {
     await expect(loadAgentModule(join(temp, 'missing.ts'))).rejects.toMatchObject({
       code: 'INVALID_REQUEST',

@@ -27,6 +27,8 @@ export interface LoadedAgent {
   readonly maxSteps?: number;
   /** The absolute path the module was loaded from, when it came from a file. */
   readonly path?: string;
+  /** Which export holds the agent. */
+  readonly export: AgentExport;
   /** Returns the agent for a new session: a fresh instance for a factory, the shared one otherwise. */
   create(): Promise<Agent>;
 }
@@ -54,31 +56,48 @@ async function callFactory(factory: () => unknown, where: string): Promise<Agent
   return made;
 }
 
+/** Which export of a module holds its agent. */
+export type AgentExport = 'createAgent' | 'default' | 'agent';
+
+/**
+ * Finds the agent among a module's exports: `createAgent()`, `default` (an agent or a factory), `agent`.
+ * A CommonJS module (`module.exports = { agent }`, or one whose exports node's lexer cannot list) arrives
+ * as `{ default: module.exports }`: when its top level holds no agent, `module.exports` is searched too.
+ */
+function findAgent(
+  exports: Record<string, unknown>,
+): { from: AgentExport; shared?: Agent; make?: () => unknown } | undefined {
+  if (typeof exports.createAgent === 'function') {
+    return { from: 'createAgent', make: exports.createAgent as () => unknown };
+  }
+  if (isAgent(exports.default)) return { from: 'default', shared: exports.default };
+  if (typeof exports.default === 'function')
+    return { from: 'default', make: exports.default as () => unknown };
+  if (isAgent(exports.agent)) return { from: 'agent', shared: exports.agent };
+  const inner = exports.default;
+  if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) {
+    const found = findAgent({ ...(inner as Record<string, unknown>), default: undefined });
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * Resolves what an agent module exports: `default` (an agent or a factory), `agent`, or `createAgent()`.
- * Factories are called once here to learn the agent's name.
+ * Factories are called once here to learn the agent's name (and to check that they make an agent).
  */
 export async function resolveAgentModule(mod: AgentModule, path?: string): Promise<LoadedAgent> {
-  const exports = mod as Record<string, unknown>;
-  let factory: (() => Promise<Agent>) | undefined;
-  let shared: Agent | undefined;
-  if (typeof exports.createAgent === 'function') {
-    const fn = exports.createAgent as () => unknown;
-    factory = () => callFactory(fn, 'createAgent()');
-  } else if (isAgent(exports.default)) {
-    shared = exports.default;
-  } else if (typeof exports.default === 'function') {
-    const fn = exports.default as () => unknown;
-    factory = () => callFactory(fn, 'The default export');
-  } else if (isAgent(exports.agent)) {
-    shared = exports.agent;
-  }
-  if (!factory && !shared) {
+  const found = findAgent(mod as Record<string, unknown>);
+  if (!found) {
     throw new AgentLoadError(
       'AGENT_ERROR',
-      `${path ?? 'The module'} exports no agent: export default an agent, export const agent, or export function createAgent()`,
+      `${path ?? 'The module'} exports no agent: export default an agent, export const agent, or export function createAgent() (module.exports = { agent } in CommonJS)`,
     );
   }
+  const shared = found.shared;
+  const make = found.make;
+  const where = found.from === 'createAgent' ? 'createAgent()' : 'The default export';
+  const factory = make ? () => callFactory(make, where) : undefined;
   const first = shared ?? (await (factory as () => Promise<Agent>)());
   let spare: Agent | undefined = factory ? first : undefined;
   return {
@@ -88,6 +107,7 @@ export async function resolveAgentModule(mod: AgentModule, path?: string): Promi
       ? { maxSteps: first.maxSteps }
       : {}),
     path,
+    export: found.from,
     create: async () => {
       if (shared) return shared;
       // The instance made to learn the name serves the first session instead of being thrown away.
@@ -119,10 +139,28 @@ export async function importModuleFile(path: string): Promise<unknown> {
     }
     return unwrapCommonJs(await import(url));
   } catch (error) {
+    const located = transformError(error);
+    if (located) {
+      throw new AgentLoadError('AGENT_ERROR', `Syntax error in agent file ${located}`, { cause: error });
+    }
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const kind = error instanceof SyntaxError ? 'Syntax error in' : 'Failed to load';
     throw new AgentLoadError('AGENT_ERROR', `${kind} agent file ${absolute}: ${message}`, { cause: error });
   }
+}
+
+/**
+ * `file:line:column: reason` of a TypeScript syntax error: tsx's esbuild reports it as "Transform failed with
+ * N error(s):" and one `file:line:column: ERROR: reason` line per error, of which the first is kept.
+ */
+function transformError(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!message.startsWith('Transform failed')) return undefined;
+  for (const line of message.split('\n')) {
+    const match = /^(.+:\d+:\d+): ERROR: (.+)$/u.exec(line.trim());
+    if (match) return `${match[1]}: ${match[2]}`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
-import { DEFAULT_MAX_EVENT_BYTES } from './outbound.js';
+import { type ResolvedRuntimeLimits, resolveRuntimeLimits } from './limits.js';
 import type { TraceSink } from './traces.js';
 
 /** Where a runtime writes its log lines; the agent server prints them as JSON lines. */
@@ -49,8 +49,28 @@ export interface AgentRuntimeOptions {
    * instead. 0 = unlimited. @default 8388608 (8 MiB)
    */
   maxEventBytes?: number;
-  /** Outbound events kept per connection for replay. Default 1,000. */
+  /** Outbound session events kept per connection for replay. @default 1,000 */
   replayBufferSize?: number;
+  /** Bytes (as sent) of the events kept per connection for replay; the oldest go first. @default 4 MiB */
+  replayBufferBytes?: number;
+  /** Sessions whose replay events are kept after their connection closed (for a reconnect). @default 10,000 */
+  retiredSessions?: number;
+  /** Bytes of those kept events, over all closed connections. @default 64 MiB */
+  retiredBytes?: number;
+  /** Messages kept in a session's history (`state.messages`); the oldest turns go. @default 1,000 */
+  maxHistoryMessages?: number;
+  /** Bytes (JSON) of a session's history; the oldest turns go. @default 4 MiB */
+  maxHistoryBytes?: number;
+  /** Bytes (JSON) of a session's `state.data`; a run leaving more ends in `agent.error`, unkept. @default 1 MiB */
+  maxStateBytes?: number;
+  /** Runs waiting to start, over all sessions; past it `agent.error` INSUFFICIENT_RESOURCES. @default 10,000 */
+  maxPendingRuns?: number;
+  /** Bytes of the messages of the runs waiting to start. @default 64 MiB */
+  maxPendingBytes?: number;
+  /** Outbound bytes queued on a socket before the peer is dropped as one that stopped reading. @default 16 MiB */
+  maxBufferedBytes?: number;
+  /** Sessions one connection may hold at once; past it `agent.error` MAX_SESSIONS. @default 1,000 */
+  maxSessionsPerConnection?: number;
   logger?: RuntimeLogger;
   /**
    * Receives the trace events (seed 004) of every run; unset, no trace is derived. The agent server prints
@@ -61,9 +81,10 @@ export interface AgentRuntimeOptions {
 
 /** The options with every default filled in. */
 export type ResolvedRuntimeOptions = Required<
-  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger' | 'onTrace'>
+  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger' | 'onTrace' | keyof ResolvedRuntimeLimits>
 > &
-  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'onTrace'> & { logger: RuntimeLogger };
+  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'onTrace'> &
+  ResolvedRuntimeLimits & { logger: RuntimeLogger };
 
 const silent: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -91,8 +112,7 @@ export function resolveRuntimeOptions(options: AgentRuntimeOptions): ResolvedRun
     confirmTimeoutMs: nonNegative('confirmTimeoutMs', options.confirmTimeoutMs, 300_000),
     stateSecret: options.stateSecret,
     greeting: options.greeting ?? false,
-    maxEventBytes: nonNegative('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES),
-    replayBufferSize: nonNegative('replayBufferSize', options.replayBufferSize, 1000),
+    ...resolveRuntimeLimits(options as unknown as Record<string, unknown>),
     logger: options.logger ?? silent,
     onTrace: options.onTrace,
   };

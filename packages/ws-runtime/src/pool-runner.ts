@@ -2,13 +2,20 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { AgentEvent, ConfirmationRequest } from '@myagent/models';
+import type { AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
 import { AppError } from '@myagent/models';
 import { Tinypool } from 'tinypool';
 import type { LoadedAgent } from './agent-module.js';
+import { applyHistory } from './history.js';
 import type { RuntimeLogger } from './options.js';
 import { describeError } from './outbound.js';
-import { type AgentRunner, RunKilledError, type RunRequest, type RunResult } from './runner.js';
+import {
+  type AgentRunner,
+  RunKilledError,
+  type RunRequest,
+  type RunResult,
+  type SessionLimits,
+} from './runner.js';
 import type { RuntimeMessage, WorkerInit, WorkerMessage } from './worker.js';
 
 /** Options of {@link createPoolRunner}. */
@@ -25,6 +32,8 @@ export interface PoolRunnerOptions {
   runsPerWorker?: number;
   /** Where the pool reports what went wrong outside any run. */
   logger?: RuntimeLogger;
+  /** What a session may keep; the workers apply it after each run. @default no bound */
+  limits?: SessionLimits;
 }
 
 // From source (vitest, tsx) the task module is a small .mjs that loads worker.ts through tsx (Node 20 workers
@@ -66,6 +75,17 @@ interface QueuedRun {
   /** The worker it was sent to and its claim cell there. */
   worker?: PoolWorker;
   cell: number;
+  /** The worker holding its session, where it waits for room (not yet sent). */
+  backlogOf?: PoolWorker;
+  /** performance.now() when it entered the pool. */
+  queuedAt: number;
+}
+
+// Where a session's agent instance lives: the worker that last started one of its runs, and the state
+// object that worker's copy of the session state equals (none after a failed run: the next run sends it).
+interface SessionHome {
+  worker?: PoolWorker;
+  synced?: AgentSessionState;
 }
 
 // A worker slot: one long-lived tinypool task (serve in worker.ts) on a worker tinypool owns, and our end of
@@ -84,6 +104,10 @@ interface PoolWorker {
   heardAt: number;
   /** True once the worker reported anything: a worker that dies before that is not replaced eagerly. */
   healthy: boolean;
+  /** Sessions whose agent instance lives here. */
+  sessions: Set<string>;
+  /** Runs of those sessions waiting for room here. */
+  backlog: QueuedRun[];
 }
 
 // Runs a worker is sent beyond its slots, so that it goes on to the next one without waiting for the busy
@@ -92,6 +116,10 @@ interface PoolWorker {
 // it count as stuck (behind a long or hung run) and a less loaded worker takes them over.
 const PREFETCH = 8;
 const STALE_MS = 20;
+// A run waits for the worker holding its session's agent instance, unless it waited this long and another
+// worker is idle: then the session moves there and is rebuilt from its state (and says so), so that a run
+// never waits on a hung or long run of another session past this.
+const MOVE_AFTER_MS = 1_000;
 
 /**
  * Runs each turn in a pool worker: tinypool owns the threads (creation, memory limit, termination and
@@ -125,8 +153,15 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
   });
   const workers: PoolWorker[] = [];
   const queue: QueuedRun[] = [];
+  const homes = new Map<string, SessionHome>();
+  const limits: SessionLimits = options.limits ?? {
+    maxHistoryMessages: 0,
+    maxHistoryBytes: 0,
+    maxStateBytes: 0,
+  };
   let nextId = 0;
   let closed = false;
+  let moveTimer: NodeJS.Timeout | undefined;
 
   function spawn(): PoolWorker {
     const shared = new SharedArrayBuffer(capacity * Int32Array.BYTES_PER_ELEMENT);
@@ -142,6 +177,8 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       ready: false,
       healthy: false,
       heardAt: performance.now(),
+      sessions: new Set(),
+      backlog: [],
     };
     workers.push(pooled);
     port.unref();
@@ -161,7 +198,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       if (freed) dispatch();
     });
     // The task ends only when the worker dies (out of memory, a crash: tinypool rejects it) or is killed.
-    const init: WorkerInit = { port: port2, agentPath, slots, claims: shared };
+    const init: WorkerInit = { port: port2, agentPath, slots, claims: shared, limits };
     pool.run(init, { transferList: [port2], signal: task.signal }).then(
       () => retire(pooled, new AppError('AGENT_ERROR', "The run's worker stopped")),
       (error: unknown) => retire(pooled, workerFailure(error)),
@@ -185,14 +222,44 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       pooled.heardAt = performance.now();
     }
     const { request } = run;
+    const home = homes.get(request.sessionId);
+    // The state travels only when this worker's copy of it is missing or stale.
+    const current = home?.worker === pooled && home.synced === request.state;
     pooled.port.postMessage({
       t: 'run',
       id: run.id,
       cell,
       sessionId: request.sessionId,
       input: request.input,
-      state: request.state,
+      state: current ? undefined : request.state,
     } satisfies RuntimeMessage);
+  }
+
+  // The live worker holding a session's agent instance, if any.
+  function homeOf(run: QueuedRun): PoolWorker | undefined {
+    const worker = homes.get(run.request.sessionId)?.worker;
+    return worker && !worker.dead ? worker : undefined;
+  }
+
+  // A session's run started in `pooled`: its agent instance lives there from now on. One that lived in
+  // another worker (the session moved: see MOVE_AFTER_MS) is dropped there.
+  function settle(run: QueuedRun, pooled: PoolWorker): void {
+    const id = run.request.sessionId;
+    const home = homes.get(id);
+    if (!home) return;
+    const previous = home.worker;
+    home.synced = undefined;
+    if (previous === pooled) return;
+    home.worker = pooled;
+    pooled.sessions.add(id);
+    if (previous && !previous.dead) {
+      previous.sessions.delete(id);
+      send(previous, { t: 'close', sessionId: id });
+      runner.onSessionLost?.(
+        id,
+        'The session moved to another worker while its own was busy; its agent was rebuilt from the session state',
+      );
+    }
   }
 
   function unassign(run: QueuedRun): void {
@@ -223,6 +290,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
     if (!run) return false;
     switch (item.t) {
       case 'start':
+        settle(run, pooled);
         run.request.onStart();
         return false;
       case 'event':
@@ -234,17 +302,28 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
           () => send(pooled, { t: 'confirmed', id: item.id, confirm: item.confirm, ok: false }),
         );
         return false;
-      case 'done':
+      case 'done': {
         unassign(run);
-        run.resolve({ state: item.state });
+        const state: AgentSessionState = {
+          messages: applyHistory(run.request.state.messages, item.history),
+          current_step: item.current_step,
+          data: item.data,
+        };
+        const home = homes.get(run.request.sessionId);
+        if (home?.worker === pooled) home.synced = state;
+        run.resolve({ state });
         return true;
+      }
       case 'bad':
         run.request.fail(item.message);
         return false;
-      case 'error':
+      case 'error': {
         unassign(run);
+        const home = homes.get(run.request.sessionId);
+        if (home) home.synced = undefined;
         run.reject(new AppError('AGENT_ERROR', item.message, { details: { code: item.code } }));
         return true;
+      }
     }
   }
 
@@ -264,7 +343,21 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
     const unclaimed = runs.filter((run) => revoke(run));
     const failed = runs.filter((run) => !unclaimed.includes(run));
     for (const run of failed) unassign(run);
-    queue.unshift(...unclaimed);
+    for (const run of pooled.backlog) run.backlogOf = undefined;
+    queue.unshift(...unclaimed, ...pooled.backlog.splice(0));
+    // The agent instances of its sessions went with it: each session is rebuilt from its state by its next
+    // run, wherever that runs, and is told so.
+    for (const id of pooled.sessions) {
+      const home = homes.get(id);
+      if (home?.worker !== pooled) continue;
+      home.worker = undefined;
+      home.synced = undefined;
+      runner.onSessionLost?.(
+        id,
+        "The worker holding this session's agent stopped; the session will be rebuilt from its state",
+      );
+    }
+    pooled.sessions.clear();
     pooled.task.abort();
     pooled.port.close();
     // Messages the worker posted before it died may still be on their way: let them land first.
@@ -278,24 +371,59 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
   // A run waiting unclaimed in another worker, for `target` to take over, oldest first: any when `target`
   // is idle; otherwise only from a worker that is still loading the module or silent past STALE_MS (stuck
   // on a long or hung run) and holds at least two runs more than `target`, so runs never bounce back.
+  // A run of a session whose agent lives elsewhere moves only to an idle worker, after MOVE_AFTER_MS.
   function stealFor(target: PoolWorker): QueuedRun | undefined {
     const idle = target.runs.size === 0;
     const now = performance.now();
+    const movable = (run: QueuedRun) => {
+      const home = homeOf(run);
+      return !home || home === target || (idle && now - run.queuedAt > MOVE_AFTER_MS);
+    };
+    if (idle) {
+      for (const pooled of workers) {
+        if (pooled === target) continue;
+        const at = pooled.backlog.findIndex(movable);
+        if (at >= 0) {
+          const [run] = pooled.backlog.splice(at, 1) as [QueuedRun];
+          run.backlogOf = undefined;
+          return run;
+        }
+      }
+    }
     let oldest: QueuedRun | undefined;
     for (const pooled of workers) {
       if (pooled === target || (pooled.ready && pooled.runs.size <= slots)) continue;
       const stuck = !pooled.ready || now - pooled.heardAt > STALE_MS;
       if (!idle && !(stuck && pooled.runs.size > target.runs.size + 1)) continue;
       for (const run of pooled.runs.values()) {
-        if (Atomics.load(pooled.claims, run.cell) !== run.id + 1) continue;
+        if (Atomics.load(pooled.claims, run.cell) !== run.id + 1 || !movable(run)) continue;
         if (!oldest || run.id < oldest.id) oldest = run;
       }
     }
     return oldest && revoke(oldest) ? oldest : undefined;
   }
 
+  // Runs waiting in a worker (sent ahead, or in its backlog) may have to move once they waited too long,
+  // and only a dispatch moves them: make sure one comes.
+  function armMoveCheck(): void {
+    if (moveTimer || closed || workers.length < 2) return;
+    if (!workers.some((pooled) => pooled.backlog.length > 0 || pooled.runs.size > slots)) return;
+    moveTimer = setTimeout(() => {
+      moveTimer = undefined;
+      dispatch();
+    }, MOVE_AFTER_MS / 2).unref();
+  }
+
   function dispatch(): void {
     if (closed) return;
+    // Runs waiting for the worker that holds their session go there first.
+    for (const pooled of workers) {
+      while (pooled.backlog.length > 0 && pooled.runs.size < capacity) {
+        const run = pooled.backlog.shift() as QueuedRun;
+        run.backlogOf = undefined;
+        assign(run, pooled);
+      }
+    }
     for (;;) {
       let target: PoolWorker | undefined;
       // Ready workers first (a starting one gets runs only when the ready ones are full), least loaded first.
@@ -307,9 +435,23 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       if (!target && workers.length < size && queue.length > 0) target = spawn();
       if (!target) return;
       const next = (target.ready ? stealFor(target) : undefined) ?? queue.shift();
-      if (!next) return;
+      if (!next) break;
       assign(next, target);
     }
+    armMoveCheck();
+  }
+
+  // Takes a run that has not gone to a worker out of the pool's queues: true if it was there.
+  function dequeue(run: QueuedRun): boolean {
+    const backlog = run.backlogOf?.backlog;
+    if (backlog) {
+      backlog.splice(backlog.indexOf(run), 1);
+      run.backlogOf = undefined;
+      return true;
+    }
+    const at = queue.indexOf(run);
+    if (at >= 0) queue.splice(at, 1);
+    return at >= 0;
   }
 
   function abort(run: QueuedRun): void {
@@ -318,8 +460,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       return;
     }
     // Not started yet: it never will.
-    const at = queue.indexOf(run);
-    if (at >= 0) queue.splice(at, 1);
+    dequeue(run);
     run.reject(new AppError('AGENT_ERROR', 'The run was stopped before it started'));
   }
 
@@ -327,8 +468,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
     const reason = new RunKilledError('The run ignored its abort signal; its worker was killed');
     const pooled = run.worker;
     if (!pooled || pooled.dead || revoke(run)) {
-      const at = queue.indexOf(run);
-      if (at >= 0) queue.splice(at, 1);
+      dequeue(run);
       run.reject(reason);
       return;
     }
@@ -344,7 +484,14 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
   function run(request: RunRequest): Promise<RunResult> {
     if (closed) return Promise.reject(new AppError('AGENT_ERROR', 'The worker pool is closed'));
     return new Promise<RunResult>((resolve, reject) => {
-      const queued: QueuedRun = { id: nextId, request, resolve, reject, cell: -1 };
+      const queued: QueuedRun = {
+        id: nextId,
+        request,
+        resolve,
+        reject,
+        cell: -1,
+        queuedAt: performance.now(),
+      };
       // Ids stay positive int32 (claim cells hold id + 1 and its negation); old ids are long gone on wrap.
       nextId = (nextId + 1) & 0x3fffffff;
       const onAbort = () => abort(queued);
@@ -363,23 +510,39 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
         settle();
         reject(error);
       };
-      queue.push(queued);
+      // A session's runs go to the worker holding its agent instance (spec A2: one per session).
+      const home = homeOf(queued);
+      if (home && home.runs.size < capacity) assign(queued, home);
+      else if (home) {
+        queued.backlogOf = home;
+        home.backlog.push(queued);
+      } else queue.push(queued);
       dispatch();
     });
   }
 
-  return {
+  const runner: AgentRunner = {
     mode: 'worker',
-    async openSession() {},
-    closeSession() {},
+    async openSession(sessionId) {
+      homes.set(sessionId, {});
+    },
+    closeSession(sessionId) {
+      const worker = homes.get(sessionId)?.worker;
+      homes.delete(sessionId);
+      if (!worker) return;
+      worker.sessions.delete(sessionId);
+      send(worker, { t: 'close', sessionId });
+    },
     run,
     async close() {
       if (closed) return;
       closed = true;
       const error = new AppError('AGENT_ERROR', 'The worker pool was closed');
+      clearTimeout(moveTimer);
       for (const queued of queue.splice(0)) queued.reject(error);
       for (const pooled of workers.splice(0)) {
         pooled.dead = true;
+        for (const waiting of pooled.backlog.splice(0)) waiting.reject(error);
         for (const running of pooled.runs.values()) running.reject(error);
         pooled.runs.clear();
         pooled.port.close();
@@ -387,6 +550,7 @@ export function createPoolRunner(loaded: LoadedAgent, options: PoolRunnerOptions
       await pool.destroy();
     },
   };
+  return runner;
 }
 
 function workerFailure(error: unknown): AppError {

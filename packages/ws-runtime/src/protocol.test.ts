@@ -218,11 +218,14 @@ it('exports exactly its public surface', async () => {
   const mod = await import('./index.js');
   expect(Object.keys(mod).sort()).toMatchInlineSnapshot(`
     [
+      "CONNECTION_GUARD_DEFAULTS",
       "SIGNED_STATE_TTL_MS",
       "createAgentRuntime",
       "createStateSigner",
+      "guardConnections",
       "loadAgentModule",
       "resolveAgent",
+      "resolveGuardOptions",
     ]
   `);
 });

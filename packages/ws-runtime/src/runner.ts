@@ -1,5 +1,7 @@
 import type { Agent, AgentEvent, AgentSessionState, ConfirmationRequest } from '@myagent/models';
+import { AppError } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
+import { boundHistory, type HistoryLimits } from './history.js';
 
 // How a run executes: in this thread or in a pool worker. The runtime above owns sessions, sockets and
 // timers; a runner only turns (input, state) into a stream of events and the state after the run.
@@ -27,6 +29,11 @@ export interface RunResult {
   state: AgentSessionState;
 }
 
+/** What one session may keep: its history (count and bytes) and its agent data (bytes); 0 = no bound. */
+export interface SessionLimits extends HistoryLimits {
+  maxStateBytes: number;
+}
+
 /** Executes agent runs; {@link createInProcessRunner} and the worker-pool runner implement it. */
 export interface AgentRunner {
   readonly mode: 'in-process' | 'worker';
@@ -35,6 +42,38 @@ export interface AgentRunner {
   closeSession(sessionId: string): void;
   run(request: RunRequest): Promise<RunResult>;
   close(): Promise<void>;
+  /**
+   * Set by the runtime: the session's agent instance was lost (its worker died, or the session moved to
+   * another worker); its next run rebuilds one from the session state.
+   */
+  onSessionLost?: (sessionId: string, message: string) => void;
+}
+
+/**
+ * The coded error for a state whose agent data is over `maxBytes` as JSON, if it is (0 = no bound). Data
+ * JSON cannot carry is left to the export, which reports it.
+ */
+export function stateDataError(state: AgentSessionState, maxBytes: number): AppError | undefined {
+  if (maxBytes <= 0) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(state.data);
+  } catch {
+    return undefined;
+  }
+  const bytes = text === undefined ? 0 : Buffer.byteLength(text);
+  if (bytes <= maxBytes) return undefined;
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `The session's agent state is ${bytes} bytes, over the limit of ${maxBytes} bytes (maxStateBytes); the run's changes were not kept`,
+  );
+}
+
+/** Applies the session limits to the state a run left: trims the history, refuses oversize data. */
+export function boundState(state: AgentSessionState, limits: SessionLimits): void {
+  boundHistory(state, limits);
+  const tooLarge = stateDataError(state, limits.maxStateBytes);
+  if (tooLarge) throw tooLarge;
 }
 
 /** A run ended because it was killed after ignoring its abort signal. */
@@ -75,7 +114,7 @@ function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(
  * Runs agents in this thread, one agent instance per session. A run that ignores its abort is abandoned
  * (its later events are dropped by the runtime); it cannot be killed, which is what worker mode is for.
  */
-export function createInProcessRunner(loaded: LoadedAgent): AgentRunner {
+export function createInProcessRunner(loaded: LoadedAgent, limits?: SessionLimits): AgentRunner {
   const agents = new Map<string, Agent>();
   return {
     mode: 'in-process',
@@ -91,7 +130,9 @@ export function createInProcessRunner(loaded: LoadedAgent): AgentRunner {
       try {
         const state = structuredClone(request.state);
         request.onStart();
-        return await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
+        const result = await Promise.race([driveRun(agent, { ...request, state }), killed.promise]);
+        if (limits) boundState(result.state, limits);
+        return result;
       } finally {
         killed.dispose();
       }

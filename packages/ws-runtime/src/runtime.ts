@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ClientMessage } from '@myagent/models';
+import type { AgentServerHealth, ClientMessage } from '@myagent/models';
 import { AppError, PROBE_HEADER, parseClientMessage } from '@myagent/models';
 import { WebSocketServer } from 'ws';
 import { Connection, RetiredEvents } from './connection.js';
@@ -36,13 +36,19 @@ export interface AgentRuntime {
   readonly mode: 'worker' | 'in-process';
   /** True once {@link AgentRuntime.drain} began: upgrades are refused, new sessions and runs too. */
   readonly draining: boolean;
-  /** Serves WebSocket upgrades of `server` (all paths, or only `options.path`). */
-  attach(server: Server, options?: { path?: string }): void;
+  /**
+   * Serves WebSocket upgrades of `server` on its own paths (`/` unless `options.paths` says otherwise);
+   * an upgrade on any other path is answered 404 and closed. Hosts with other upgrade paths of their own
+   * call {@link AgentRuntime.handleUpgrade} from their router instead.
+   */
+  attach(server: Server, options?: { paths?: readonly string[] }): void;
   /** Completes one upgrade request (for hosts that route upgrades themselves). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Serves an already open WebSocket (a `ws` one fits). */
   handleConnection(ws: RuntimeSocket, request?: IncomingMessage): void;
   stats(): RuntimeStats;
+  /** The body of the agent server's `GET /health` (models' `AgentServerHealth`). */
+  health(): AgentServerHealth;
   /** Lets running turns finish within `graceMs`, then ends every session and closes every socket. */
   drain(graceMs?: number): Promise<void>;
   /** Drains without grace and stops the worker pool and timers. */
@@ -66,8 +72,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           workerMemoryMb: opts.workerMemoryMb,
           runsPerWorker: opts.runsPerWorker,
           logger,
+          limits: {
+            maxHistoryMessages: opts.maxHistoryMessages,
+            maxHistoryBytes: opts.maxHistoryBytes,
+            maxStateBytes: opts.maxStateBytes,
+          },
         })
-      : createInProcessRunner(opts.agent);
+      : createInProcessRunner(opts.agent, opts);
   const signer = createStateSigner(opts.stateSecret);
   const wss = new WebSocketServer({
     noServer: true,
@@ -78,7 +89,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const hub = new SessionHub(opts, runner);
   const { sessions, counters } = hub;
   const connections = new Set<Connection>();
-  const retired = new RetiredEvents();
+  const retired = new RetiredEvents(opts.retiredSessions, opts.retiredBytes);
   const startedAt = Date.now();
   let totalConnections = 0;
   let peakConnections = 0;
@@ -288,7 +299,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         retired.keep(session.id, conn.eventsOf(session.id).slice(-200));
         hub.release(session);
       }
-      conn.buffer = [];
+      conn.clear();
       logger.debug('connection closed', { connection_id: conn.id });
     });
     const wantsGreeting = opts.greeting || /[?&]greeting=(1|true)\b/.test(request?.url ?? '');
@@ -336,22 +347,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     await Promise.all(closing);
   }
 
-  return {
-    agentName: opts.agent.name,
-    mode: runner.mode,
-    get draining() {
-      return hub.draining;
-    },
-    attach(server, attachOptions = {}) {
-      server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-        if (attachOptions.path && pathname !== attachOptions.path) return;
-        handleUpgrade(request, socket, head);
-      });
-    },
-    handleUpgrade,
-    handleConnection,
-    stats: () => ({
+  function stats(): RuntimeStats {
+    return {
       active_connections: connections.size - probes,
       active_sessions: sessions.size,
       total_connections: totalConnections,
@@ -369,7 +366,46 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         ? Math.round((counters.runMs / counters.finished) * 100) / 100
         : 0,
       uptime_seconds: Math.round((Date.now() - startedAt) / 100) / 10,
-    }),
+    };
+  }
+
+  return {
+    agentName: opts.agent.name,
+    mode: runner.mode,
+    get draining() {
+      return hub.draining;
+    },
+    attach(server, attachOptions = {}) {
+      const paths = new Set(attachOptions.paths ?? ['/']);
+      server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!paths.has(pathnameOf(request.url))) {
+          socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        handleUpgrade(request, socket, head);
+      });
+    },
+    handleUpgrade,
+    handleConnection,
+    stats,
+    health: () => {
+      const all = stats();
+      return {
+        status: hub.draining ? 'draining' : 'ok',
+        agent: opts.agent.name,
+        active_connections: all.active_connections,
+        active_sessions: all.active_sessions,
+        total_connections: all.total_connections,
+        peak_connections: all.peak_connections,
+        total_sessions: all.total_sessions,
+        completed_sessions: all.completed_sessions,
+        avg_session_duration: all.avg_session_duration,
+        error_count: all.error_count,
+        avg_response_time_ms: all.avg_response_time_ms,
+        uptime_seconds: all.uptime_seconds,
+        pid: process.pid,
+      };
+    },
     drain,
     async close() {
       if (closed) return;
@@ -380,4 +416,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       await runner.close();
     },
   };
+}
+
+/** The path of a request URL; an unparsable one matches no path. */
+function pathnameOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
 }

@@ -23,13 +23,34 @@ export class SessionHub {
   /** `sessionMs` sums the lifetimes of the completed sessions; `runMs` those of the finished runs. */
   readonly counters = { sessions: 0, completed: 0, sessionMs: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
   activeRuns = 0;
+  /** Runs waiting to start and the bytes of their messages (maxPendingRuns, maxPendingBytes). */
+  readonly pending = { runs: 0, bytes: 0 };
   draining = false;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly opts: ResolvedRuntimeOptions,
     private readonly runner: AgentRunner,
-  ) {}
+  ) {
+    runner.onSessionLost = (sessionId, message) => this.lost(sessionId, message);
+  }
+
+  // The session's agent instance is gone with its worker: the next run rebuilds it from the session state.
+  // The client hears of it once the run going on (if any) has ended, after that run's last event.
+  private lost(sessionId: string, message: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.closed) return;
+    if (session.run) {
+      session.lostNotice = message;
+      return;
+    }
+    this.opts.logger.info('session rebuilt', { session_id: sessionId, reason: message });
+    session.conn.send('system.notice', {
+      session_id: sessionId,
+      content: message,
+      metadata: { reason: 'session_rebuilt' },
+    });
+  }
 
   systemError(conn: Connection, error: AppError, sessionId?: string): void {
     this.counters.errors++;
@@ -54,6 +75,16 @@ export class SessionHub {
     }
     if (maxSessions > 0 && this.sessions.size >= maxSessions) {
       this.agentError(conn, undefined, 'MAX_SESSIONS', `Session limit reached (max_sessions ${maxSessions})`);
+      return undefined;
+    }
+    const perConnection = this.opts.maxSessionsPerConnection;
+    if (perConnection > 0 && conn.sessions.size >= perConnection) {
+      this.agentError(
+        conn,
+        undefined,
+        'MAX_SESSIONS',
+        `Session limit of this connection reached (maxSessionsPerConnection ${perConnection})`,
+      );
       return undefined;
     }
     // A client may propose its own id (a proxy keeping affinity does); anything odd or taken gets a UUID.
@@ -123,6 +154,16 @@ export class SessionHub {
 
   /** Ends a session with `agent.session_end` and releases it. */
   end(session: Session, reason: string, message: string): void {
+    // A run still going on is cut off here: its stream ends before the session does.
+    const run = session.run;
+    if (run && !run.streamClosed) {
+      this.closeStream(session, run);
+      session.conn.send('agent.interrupted', {
+        session_id: session.id,
+        content: 'The run was stopped',
+        metadata: { reason: run.stopReason === 'shutdown' ? 'shutdown' : reason },
+      });
+    }
     session.conn.send('agent.session_end', {
       session_id: session.id,
       content: message,
@@ -164,10 +205,25 @@ export class SessionHub {
       this.agentError(session.conn, session.id, 'INSUFFICIENT_RESOURCES', 'The server is shutting down');
       return;
     }
+    const { maxPendingRuns, maxPendingBytes } = this.opts;
+    const bytes = Buffer.byteLength(input);
+    if (
+      (maxPendingRuns > 0 && this.pending.runs >= maxPendingRuns) ||
+      (maxPendingBytes > 0 && this.pending.bytes + bytes > maxPendingBytes)
+    ) {
+      this.agentError(
+        session.conn,
+        session.id,
+        'INSUFFICIENT_RESOURCES',
+        'Too many messages are waiting for a worker; try again shortly',
+      );
+      return;
+    }
     const run: ActiveRun = {
       controller: new AbortController(),
       kill: new AbortController(),
       startedAt: Date.now(),
+      pendingBytes: bytes,
     };
     const { onTrace, agent } = this.opts;
     if (onTrace) {
@@ -178,6 +234,8 @@ export class SessionHub {
         maxSteps: agent.maxSteps,
       });
     }
+    this.pending.runs++;
+    this.pending.bytes += bytes;
     session.run = run;
     this.activeRuns++;
     this.counters.runs++;
@@ -189,13 +247,15 @@ export class SessionHub {
         signal: run.controller.signal,
         kill: run.kill.signal,
         onStart: () => {
+          this.started(run);
           if (this.opts.runTimeoutMs > 0 && !run.stopReason && !run.timer) {
             run.timer = setTimeout(() => this.stopRun(session, 'timeout'), this.opts.runTimeoutMs);
           }
         },
         onEvent: (event) => {
-          // Events of a run that was given up on (killed, abandoned or failed) are dropped.
-          if (session.run === run && run.stopReason !== 'failed') this.forward(session, run, event);
+          // Events of a stopped run (cancelled, timed out, failed, shut down) are dropped: its stream ends
+          // where it was cut off.
+          if (session.run === run && !run.stopReason) this.forward(session, run, event);
         },
         confirm: (request) => this.askConfirm(session, run, request),
         fail: (message) => {
@@ -243,7 +303,16 @@ export class SessionHub {
     });
   }
 
+  // The run left the pending count (it started, or ended before it could).
+  private started(run: ActiveRun): void {
+    if (run.pendingBytes === undefined) return;
+    this.pending.runs--;
+    this.pending.bytes -= run.pendingBytes;
+    run.pendingBytes = undefined;
+  }
+
   private finishRun(session: Session, run: ActiveRun): void {
+    this.started(run);
     clearTimeout(run.timer);
     clearTimeout(run.graceTimer);
     if (session.run !== run) return;
@@ -252,11 +321,19 @@ export class SessionHub {
     this.counters.finished++;
     this.counters.runMs += Date.now() - run.startedAt;
     run.trace?.end({ stopReason: run.stopReason, failure: run.failure });
+    if (run.stopReason && !session.closed && !run.streamClosed) this.closeStream(session, run);
+    else run.streamClosed = true;
     if (run.stopReason === 'cancel' && !session.closed) {
       session.conn.send('agent.interrupted', {
         session_id: session.id,
         content: 'The run was cancelled',
         metadata: { reason: 'user.cancel' },
+      });
+    } else if (run.stopReason === 'shutdown' && !session.closed) {
+      session.conn.send('agent.interrupted', {
+        session_id: session.id,
+        content: 'The run was stopped: the server is shutting down',
+        metadata: { reason: 'shutdown' },
       });
     } else if (run.stopReason === 'failed' && !session.closed) {
       this.agentError(session.conn, session.id, 'AGENT_ERROR', run.failure ?? 'The run failed');
@@ -269,8 +346,26 @@ export class SessionHub {
         metadata: { code: 'RUN_TIMEOUT', run_timeout: seconds },
       });
     }
+    if (session.lostNotice !== undefined) {
+      const notice = session.lostNotice;
+      session.lostNotice = undefined;
+      this.lost(session.id, notice);
+    }
     if (!session.closed) this.armIdle(session);
     if (this.activeRuns === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  // A stopped run's answer may be half sent: the closing partial answer ends it (no chunk is ever left
+  // open, protocol.md), and nothing of the run goes out after it.
+  private closeStream(session: Session, run: ActiveRun): void {
+    run.streamClosed = true;
+    if (!run.answerOpen) return;
+    run.answerOpen = false;
+    session.conn.send('agent.partial_answer', {
+      session_id: session.id,
+      content: '',
+      metadata: { is_final: true, total_length: run.answerLength ?? 0, interrupted: true },
+    });
   }
 
   // Everything here comes from the agent: an odd shape is dropped, an event that cannot be sent (not JSON,
@@ -299,6 +394,13 @@ export class SessionHub {
         metadata,
       });
       run.trace?.observe(name, event);
+      if (name === 'agent.partial_answer') {
+        const final = (metadata as { is_final?: unknown } | undefined)?.is_final === true;
+        run.answerOpen = !final;
+        if (final) run.answerLength = 0;
+        else if (typeof event.content === 'string')
+          run.answerLength = (run.answerLength ?? 0) + event.content.length;
+      }
     } catch (error) {
       this.failRun(session, run, error);
     }

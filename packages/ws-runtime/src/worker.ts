@@ -1,8 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { AgentSessionState } from '@myagent/models';
+import type { Agent, AgentSessionState } from '@myagent/models';
 import { type LoadedAgent, loadAgentFile } from './agent-module.js';
+import { diffHistory, type HistoryDelta } from './history.js';
 import { codeOf, describeError } from './outbound.js';
-import { driveRun } from './runner.js';
+import { boundState, driveRun, type SessionLimits } from './runner.js';
 
 // A pool worker's one long-lived tinypool task (serve): it loads the agent module once (at start, so the
 // first run does not pay for it), then runs the turns the pool sends it over the task's port, one port for
@@ -11,6 +12,9 @@ import { driveRun } from './runner.js';
 // The pool may send a run before a slot is free (so the worker need not wait for a round trip through the
 // busy main thread); such a run waits here, unclaimed, and the pool can take it back and give it to another
 // worker (the claim cell, see claim()) if this one stays busy, hangs or dies.
+// Each session that ran here keeps its agent instance (one createAgent() per session, spec A2) and its
+// state here: a run carries the state only when this worker's copy is not the runtime's (first run here,
+// after a failed run, a restore), and its end carries back only what changed (a HistoryDelta).
 
 /** The long-lived task the pool gives each worker through tinypool (the port is transferred). */
 export interface WorkerInit {
@@ -20,12 +24,24 @@ export interface WorkerInit {
   slots: number;
   /** Claim cells (Int32Array over a SharedArrayBuffer): run id + 1 while pending, its negation once claimed. */
   claims: SharedArrayBuffer;
+  /** What a session may keep (applied here after each run, so the runtime's copy needs no trim). */
+  limits: SessionLimits;
 }
 
 /** Messages from the pool to a worker. */
 export type RuntimeMessage =
-  | { t: 'run'; id: number; cell: number; sessionId: string; input: string; state: AgentSessionState }
+  | {
+      t: 'run';
+      id: number;
+      cell: number;
+      sessionId: string;
+      input: string;
+      /** The session's state, when this worker's copy is missing or stale. */
+      state?: AgentSessionState;
+    }
   | { t: 'abort'; id: number; reason: string }
+  /** The session ended (or moved to another worker): its agent instance and state go. */
+  | { t: 'close'; sessionId: string }
   | { t: 'confirmed'; id: number; confirm: number; ok: boolean };
 
 /** One item a worker reports about a run; a worker posts them in batches (arrays), oldest first. */
@@ -34,7 +50,13 @@ export type WorkerMessage =
   | { t: 'start'; id: number }
   | { t: 'event'; id: number; event: unknown }
   | { t: 'confirm'; id: number; confirm: number; request: unknown }
-  | { t: 'done'; id: number; state: AgentSessionState }
+  | {
+      t: 'done';
+      id: number;
+      history: HistoryDelta;
+      current_step: number;
+      data: Record<string, unknown>;
+    }
   | { t: 'error'; id: number; message: string; code?: string }
   /** An event or confirm request of a running run that could not be posted: the pool fails the run. */
   | { t: 'bad'; id: number; message: string };
@@ -100,6 +122,7 @@ export function serve(init: WorkerInit): Promise<void> {
   const running = new Map<number, RunningTask>();
   const waiting: RunMessage[] = [];
   const claims = new Int32Array(init.claims);
+  const sessions = new Map<string, { agent: Agent; state: AgentSessionState }>();
 
   // Starts waiting runs while a slot is free. A run the pool took back (its cell no longer holds id + 1)
   // is skipped: exactly one of the pool's revoke and this claim wins the compare-and-exchange.
@@ -136,13 +159,20 @@ export function serve(init: WorkerInit): Promise<void> {
         agent.catch(() => {});
         throw error;
       });
-      const instance = await loaded.create();
+      let session = sessions.get(message.sessionId);
+      if (!session) {
+        if (!message.state) throw new Error("The session's state is not in this worker");
+        session = { agent: await loaded.create(), state: message.state };
+        sessions.set(message.sessionId, session);
+      } else if (message.state) session.state = message.state;
+      const { state } = session;
+      const before = Array.isArray(state.messages) ? state.messages.slice() : [];
       // The run timeout counts from here: waiting for a worker and loading the module are not the agent's.
       outbox.push({ t: 'start', id }, false);
-      const result = await driveRun(instance, {
+      await driveRun(session.agent, {
         sessionId: message.sessionId,
         input: message.input,
-        state: message.state,
+        state,
         signal: task.controller.signal,
         onEvent: (event) => {
           outbox.push({ t: 'event', id, event }, first);
@@ -157,7 +187,9 @@ export function serve(init: WorkerInit): Promise<void> {
           });
         },
       });
-      outbox.push({ t: 'done', id, state: result.state }, true);
+      boundState(state, init.limits);
+      const history = diffHistory(before, Array.isArray(state.messages) ? state.messages : []);
+      outbox.push({ t: 'done', id, history, current_step: state.current_step, data: state.data }, true);
     } catch (error) {
       outbox.push({ t: 'error', id, message: describeError(error), code: codeOf(error) }, true);
     } finally {
@@ -170,6 +202,10 @@ export function serve(init: WorkerInit): Promise<void> {
     if (message.t === 'run') {
       waiting.push(message);
       pump();
+      return;
+    }
+    if (message.t === 'close') {
+      sessions.delete(message.sessionId);
       return;
     }
     const task = running.get(message.id);

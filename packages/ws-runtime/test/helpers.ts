@@ -94,16 +94,24 @@ export class TestClient {
     return created.session_id as string;
   }
 
-  /** Sends a message and waits for the run's last event (final answer, error, timeout or interrupted). */
-  async turn(sessionId: string, content: string): Promise<Received[]> {
+  /**
+   * Sends a message and waits for the run's last event (final answer, error, timeout or interrupted); the
+   * session's events up to that one.
+   */
+  async turn(sessionId: string, content: string, timeoutMs?: number): Promise<Received[]> {
     const start = this.messages.length;
     this.send({ event: 'user.message', session_id: sessionId, content });
     const ends = new Set(['agent.final_answer', 'agent.error', 'agent.timeout', 'agent.interrupted']);
-    await waitFor(
-      () => this.messages.slice(start).some((m) => m.session_id === sessionId && ends.has(m.event)),
+    const mine = () => this.messages.slice(start).filter((m) => m.session_id === sessionId);
+    const end = await waitFor(
+      () => {
+        const at = mine().findIndex((m) => ends.has(m.event));
+        return at >= 0 ? at : undefined;
+      },
       `end of the turn '${content}'`,
+      timeoutMs,
     );
-    return this.messages.slice(start).filter((m) => m.session_id === sessionId);
+    return mine().slice(0, end + 1);
   }
 
   async close(): Promise<void> {

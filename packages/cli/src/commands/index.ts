@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../spec.js';
+import { apply } from './apply/index.js';
 import { connections } from './connections/index.js';
 import { api, daemon } from './daemon/index.js';
 import { disconnect } from './disconnect/index.js';
@@ -37,4 +38,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   connections,
   disconnect,
   route,
+  apply,
 ];

@@ -1,5 +1,5 @@
 import { AppError } from '@myagent/models';
-import { CandidatePool, ListSnapshot, Subset } from '../pool.js';
+import { ListSnapshot, Pool, Subset } from '../pool.js';
 import type { Candidates, RouteCandidate, RouteContext } from '../types.js';
 import type { RouterState } from './state.js';
 
@@ -8,18 +8,17 @@ export function poolOf<C extends RouteCandidate>(
   state: RouterState,
   owner: object,
   candidates: Candidates<C>,
-): CandidatePool<C> {
-  if (candidates instanceof CandidatePool && candidates.owner === owner) return candidates;
-  if (candidates instanceof CandidatePool)
-    return new CandidatePool<C>(candidates.items, state.connections, false, owner);
+): Pool<C> {
+  if (candidates instanceof Pool && candidates.owner === owner) return candidates;
+  if (candidates instanceof Pool) return new Pool<C>(candidates.items, state.connections, false, owner);
   if (!Array.isArray(candidates)) {
     throw new AppError('INVALID_REQUEST', 'candidates must be an array of services', {
       details: { got: candidates === null ? 'null' : typeof candidates },
     });
   }
   const snapshot = state.lists.get(candidates);
-  if (snapshot?.matches(candidates)) return snapshot.pool as CandidatePool<C>;
-  const pool = new CandidatePool<C>(candidates, state.connections, true, owner);
+  if (snapshot?.matches(candidates)) return snapshot.pool as Pool<C>;
+  const pool = new Pool<C>(candidates, state.connections, true, owner);
   state.lists.set(candidates, new ListSnapshot(candidates, pool));
   return pool;
 }
@@ -35,7 +34,7 @@ export function contextTags(context: RouteContext): string[] {
 }
 
 /** The default pool: every routable member, or for tag_based those carrying the context's tags. */
-export function defaultSubset(state: RouterState, pool: CandidatePool, context: RouteContext): Subset | null {
+export function defaultSubset(state: RouterState, pool: Pool, context: RouteContext): Subset | null {
   if (state.defaultStrategy !== 'tag_based') return pool.all();
   const tags = contextTags(context);
   if (tags.length === 0) return pool.all();

@@ -1,6 +1,6 @@
 import { AppError, type RoutingRule, type RoutingStrategy } from '@myagent/models';
 import type { AffinityBinding } from '../affinity.js';
-import { CandidatePool, type Subset } from '../pool.js';
+import { Pool, type Subset } from '../pool.js';
 import { type CompiledRule, conditionsHold, subsetFor } from '../rules.js';
 import { pick, pickIndex } from '../strategies.js';
 import type {
@@ -19,14 +19,14 @@ import type { RouterState } from './state.js';
  * in order instead of asking the rule index, moves no cursor and binds no session.
  */
 export interface RouteTracer {
-  candidates(pool: CandidatePool): void;
+  candidates(pool: Pool): void;
   affinity(sessionId: string, binding: AffinityBinding | undefined, routable: boolean): void;
-  rule(rule: CompiledRule, outcome: RuleTrace['outcome'], pool: CandidatePool, subset: Subset | null): void;
+  rule(rule: CompiledRule, outcome: RuleTrace['outcome'], pool: Pool, subset: Subset | null): void;
   /** The pool the pick came from (null for affinity) and the pool position picked. */
   picked(
     source: RouteReason,
     strategy: RoutingStrategy,
-    pool: CandidatePool,
+    pool: Pool,
     subset: Subset | null,
     position: number,
   ): void;
@@ -44,7 +44,7 @@ function decisionOf<C extends RouteCandidate>(
 
 /** The default strategy's decision for a pool position; made once per prepared pool and position. */
 function defaultDecision<C extends RouteCandidate>(
-  pool: CandidatePool<C>,
+  pool: Pool<C>,
   position: number,
   strategy: RoutingStrategy,
 ): RouteDecision<C> {
@@ -64,7 +64,7 @@ function defaultDecision<C extends RouteCandidate>(
 
 /** A rule's decision for a member of its subset; made once per prepared pool, rule and member. */
 function ruleDecision<C extends RouteCandidate>(
-  pool: CandidatePool<C>,
+  pool: Pool<C>,
   subset: Subset,
   index: number,
   rule: RoutingRule,
@@ -92,7 +92,7 @@ function ruleDecision<C extends RouteCandidate>(
  */
 function traceRules(
   state: RouterState,
-  pool: CandidatePool,
+  pool: Pool,
   tracer: RouteTracer,
   reached: boolean,
 ): CompiledRule | null {
@@ -134,9 +134,7 @@ export function decide<C extends RouteCandidate>(
 ): RouteDecision<C> {
   if (typeof context !== 'object' || context === null || Array.isArray(context))
     throw new AppError('INVALID_REQUEST', 'context must be an object');
-  const pool = CandidatePool.isOwnedBy(candidates, owner)
-    ? (candidates as CandidatePool<C>)
-    : poolOf(state, owner, candidates);
+  const pool = Pool.isOwnedBy(candidates, owner) ? (candidates as Pool<C>) : poolOf(state, owner, candidates);
   if (tracer !== null) tracer.candidates(pool);
   const fields = state.fields;
   const affinity = state.affinity;

@@ -1,6 +1,6 @@
 import type { RoutingStrategy } from '@myagent/models';
-import type { AffinityTable } from '../affinity.js';
-import type { ConnectionTable } from '../connections.js';
+import type { SessionBindings } from '../affinity.js';
+import type { LiveConnections } from '../connections.js';
 import type { FieldCache } from '../fields.js';
 import type { ListSnapshot } from '../pool.js';
 import type { CompiledRule, RuleIndex } from '../rules.js';
@@ -15,8 +15,8 @@ export interface RouterState {
   /** The strategy that picks for the default: tag_based narrows by tags, then picks round-robin. */
   defaultPicker: RoutingStrategy;
   defaultCursor: { next: number };
-  affinity: AffinityTable | null;
-  connections: ConnectionTable;
+  affinity: SessionBindings | null;
+  connections: LiveConnections;
   pickInput: PickInput;
   hashSlot: number;
   ipSlot: number;
