@@ -107,6 +107,7 @@ cli
   .option('--runs-per-worker <n>', 'Runs a worker takes at once (default 1: full isolation)')
   .option('--state-secret <secret>', 'HMAC secret of exported session states (or MYAGENT_STATE_SECRET)')
   .option('--greeting', 'Send system.connected on connect')
+  .option('--traces <bool>', 'Print trace events of runs as JSON log lines (default true)')
   .option('--drain-timeout <s>', 'How long SIGTERM lets running turns finish (default 10)')
   .option('--parent-pid <pid>', 'Drain and exit when this process is gone')
   .option('--handshake-timeout <s>', 'Seconds a new connection has to send its request (default 10; 0 = off)')

@@ -103,6 +103,7 @@ it('AgentServerOptions', () => {
     | 'runsPerWorker'
     | 'sessionTimeout'
     | 'stateSecret'
+    | 'traces'
     | 'workerMemoryMb'
     | 'workers'
     | 'write'

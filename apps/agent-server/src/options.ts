@@ -41,6 +41,11 @@ export interface AgentServerOptions extends AgentServerLimits {
   runsPerWorker?: number;
   stateSecret?: string;
   greeting?: boolean;
+  /**
+   * Print each run's trace events (seed 004) as JSON log lines `{"msg":"trace","trace":{...}}`, which a
+   * manager captures from stdout. Default true; `--traces false` or MYAGENT_TRACES=0 turns them off.
+   */
+  traces?: boolean;
   /** How long SIGTERM lets running turns finish. Default 10 s. */
   drainTimeout?: number;
   /** Drain and exit when this process is gone. */
@@ -73,6 +78,7 @@ export const SERVER_FLAGS: Record<string, Kind> = {
   runsPerWorker: 'int',
   stateSecret: 'string',
   greeting: 'boolean',
+  traces: 'boolean',
   drainTimeout: 'number',
   parentPid: 'int',
   handshakeTimeout: 'number',

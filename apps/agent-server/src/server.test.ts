@@ -37,6 +37,38 @@ async function connect(server: SpawnedServer) {
 }
 
 describe('myagent-ws server', () => {
+  it('prints the trace events of a run as JSON log lines, unless --traces false', async () => {
+    const server = await start([ECHO_AGENT, '--port', '0']);
+    const client = await connect(server);
+    const sessionId = await client.createSession();
+    await client.turn(sessionId, 'trace me');
+    await waitForAsync(
+      async () =>
+        server.logs.some(
+          (line) =>
+            line.msg === 'trace' && (line.trace as { event_type?: string })?.event_type === 'trace_completed',
+        ) || undefined,
+      'trace_completed line',
+    );
+    const traces = server.logs
+      .filter((line) => line.msg === 'trace')
+      .map((line) => line.trace as Record<string, unknown>);
+    expect(traces.map((t) => t.event_type)).toEqual([
+      'trace_started',
+      'think_completed',
+      'tool_completed',
+      'trace_completed',
+    ]);
+    expect(traces[0]).toMatchObject({
+      session_id: sessionId,
+      data: { agent_name: 'echo_agent', request: 'trace me' },
+    });
+    const quiet = await start([ECHO_AGENT, '--port', '0', '--traces', 'false']);
+    const other = await connect(quiet);
+    await other.turn(await other.createSession(), 'no trace');
+    expect(quiet.logs.some((line) => line.msg === 'trace')).toBe(false);
+  });
+
   it('serves the echo example: listening log line, a full turn, GET /health', async () => {
     const server = await start([ECHO_AGENT, '--port', '0']);
     const listening = server.logs.find((line) => line.msg === 'listening');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AgentServerHealth, AppError } from '@myagent/models';
+import { type AgentServerHealth, AppError, TRACE_LOG_MESSAGE, type TraceEvent } from '@myagent/models';
 import {
   type AgentRuntime,
   createAgentRuntime,
@@ -46,6 +46,33 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/** Bytes queued on stdout past which trace lines are dropped rather than queued. */
+const MAX_QUEUED_TRACE_BYTES = 8 * 1024 * 1024;
+
+function traceWriter(write: ((line: string) => void) | undefined): (trace: TraceEvent) => void {
+  const line = (trace: TraceEvent) =>
+    JSON.stringify({ time: trace.timestamp, level: 'info', msg: TRACE_LOG_MESSAGE, trace });
+  if (write) return (trace) => write(line(trace));
+  // Node writes to a pipe synchronously: a manager slow to read would stall every run of this server on a
+  // full pipe. Non-blocking, a slow reader costs queued memory instead, bounded below by dropping trace
+  // lines (never other log lines) while the queue is long.
+  (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => void } })._handle?.setBlocking?.(
+    false,
+  );
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    if (text === '') return;
+    if (process.stdout.writableLength <= MAX_QUEUED_TRACE_BYTES) process.stdout.write(text);
+  };
+  process.once('exit', flush);
+  return (trace) => {
+    if (pending === '') setImmediate(flush);
+    pending += `${line(trace)}\n`;
+  };
 }
 
 /**
@@ -115,6 +142,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       maxBufferedBytes: options.maxBufferedBytes,
       maxSessionsPerConnection: options.maxSessionsPerConnection,
       logger,
+      ...(options.traces === false ? {} : { onTrace: traceWriter(options.write) }),
     });
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));

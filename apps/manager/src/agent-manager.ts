@@ -37,6 +37,7 @@ import { updateRule } from './rule-update.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
+import { type ManagerTraces, traceUpgrade } from './traces/index.js';
 
 export type {
   AgentManagerEvents,
@@ -459,6 +460,17 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
    * manager is not running). Mount it with `serveManager(manager, { upgrades: { '/ws': manager.handleUpgrade } })`.
    */
   readonly handleUpgrade = wsUpgrade(() => this.#running?.proxy.proxy);
+
+  /**
+   * The `/ws/traces` and `/ws/traces/{session_id}` upgrade handler (503 while the manager is not running).
+   * Mount it with `serveManager(manager, { upgrades: { '/ws/traces': h, '/ws/traces/*': h } })`.
+   */
+  readonly handleTraceUpgrade = traceUpgrade(() => this.#running?.traces);
+
+  /** The traces of agent runs: list, one run with its spans, the live hub. @throws AppError MANAGER_NOT_RUNNING */
+  get traces(): ManagerTraces {
+    return this.#parts().traces;
+  }
 
   /** Live connections through the proxy (oldest first), by service and status. */
   listConnections(

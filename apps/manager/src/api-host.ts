@@ -167,5 +167,8 @@ export function createApiHost(manager: AgentManager): ApiHost {
 
     recordAudit: (entry) => manager.audit.record(entry),
     listAudit: (options) => manager.audit.list(options),
+
+    listTraces: (query) => manager.traces.list(query),
+    getTrace: (traceId) => manager.traces.get(traceId),
   };
 }

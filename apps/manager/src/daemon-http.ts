@@ -91,5 +91,6 @@ export function describeUrls(server: ManagerServer, authRequired: boolean): stri
     `metrics: ${urls.metrics}`,
     `events:  ${urls.events}`,
     ...(urls.ws ? [`ws:      ${urls.ws}`] : []),
+    ...(urls.traces ? [`traces:  ${urls.traces}`] : []),
   ];
 }

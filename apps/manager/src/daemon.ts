@@ -24,6 +24,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
                          fail, and it is killed (SIGKILL after the stop grace) and restarted
   --failover-wait S      how long a /ws client whose agent server was lost waits for another, or for
                          its restart, before it is closed (default: 30)
+  --max-traces N         agent runs kept in the trace store, older ones pruned (default: 10000;
+                         or MYAGENT_MAX_TRACES); OTEL_EXPORTER_OTLP_ENDPOINT set exports them as OTLP
 ${HTTP_USAGE}
   -v, --version          the version of @myagent/manager
   -h, --help             this text`;
@@ -49,6 +51,7 @@ function parse(argv: string[]) {
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
         'failover-wait': { type: 'string' },
+        'max-traces': { type: 'string' },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -67,6 +70,14 @@ function parsePortRange(text: string | undefined): { from: number; to: number } 
     throw new AppError('INVALID_REQUEST', `--port-range must be FROM-TO within 1-65535, got '${text}'`);
   }
   return { from, to };
+}
+
+function parseMaxTraces(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const value = /^\d{1,9}$/u.test(text) ? Number(text) : 0;
+  if (!(value >= 1))
+    throw new AppError('INVALID_REQUEST', `--max-traces must be a positive integer, got '${text}'`);
+  return value;
 }
 
 function parsePort(text: string | undefined): number {
@@ -162,6 +173,7 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
     dbPath: options.db ?? 'agent_manager.db',
     databaseUrl: options['database-url'],
     serverArgs: options['in-process'] ? ['--in-process'] : undefined,
+    traces: { maxTraces: parseMaxTraces(options['max-traces'] ?? process.env.MYAGENT_MAX_TRACES) },
   });
   manager.on('status', ({ name, from, to, error_message }) =>
     print(`${name}: ${from} -> ${to}${error_message ? ` (${error_message.split('\n')[0]})` : ''}`),
@@ -202,7 +214,11 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
     host,
     port,
     ...http.serve,
-    upgrades: { '/ws': manager.handleUpgrade },
+    upgrades: {
+      '/ws': manager.handleUpgrade,
+      '/ws/traces': manager.handleTraceUpgrade,
+      '/ws/traces/*': manager.handleTraceUpgrade,
+    },
   });
   try {
     await manager.start({ healthCheckInterval: interval });

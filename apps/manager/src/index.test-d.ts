@@ -19,6 +19,7 @@ import {
   coded,
   createApiHost,
   createManagerApp,
+  createOtlpExporter,
   type DaemonHooks,
   type DrainOptions,
   guardUpgrade,
@@ -29,10 +30,14 @@ import {
   type ManagerPortOptions,
   type ManagerProxyOptions,
   type ManagerServer,
+  type ManagerTraceOptions,
+  type ManagerTraces,
   type MetricsOptions,
   type MetricsSampler,
   type OperationEvents,
   type OperationsOptions,
+  type OtlpExporter,
+  type OtlpExporterOptions,
   type RegisterConnectionInput,
   type RoutingFailure,
   runDaemon,
@@ -45,6 +50,10 @@ import {
   serveManager,
   serveManagerPort,
   systemStats,
+  type TraceCounters,
+  type TraceFilter,
+  type TraceHub,
+  type TraceHubOptions,
   type UpgradeHandler,
 } from './index.js';
 
@@ -73,6 +82,7 @@ it('AgentManager', () => {
     | 'getStatTotals'
     | 'getStatsOverview'
     | 'getSystemStats'
+    | 'handleTraceUpgrade'
     | 'handleUpgrade'
     | 'listConnections'
     | 'listServices'
@@ -93,6 +103,7 @@ it('AgentManager', () => {
     | 'stop'
     | 'stopAllServices'
     | 'stopService'
+    | 'traces'
     | 'unregisterConnection'
     | 'unregisterService'
     | 'updateRoutingRule'
@@ -137,6 +148,7 @@ it('AgentManagerOptions', () => {
     | 'stateSecret'
     | 'stopGraceMs'
     | 'storage'
+    | 'traces'
     | 'unhealthyGraceMs'
   >();
 });
@@ -195,6 +207,11 @@ it('createManagerApp', () => {
   expectTypeOf(createManagerApp).parameters.toEqualTypeOf<
     [manager: AgentManager, options?: Pick<ServeManagerOptions, 'tokens' | 'corsOrigins' | 'maxBodyBytes'>]
   >();
+});
+
+it('createOtlpExporter', () => {
+  expectTypeOf(createOtlpExporter).parameters.toEqualTypeOf<[options?: OtlpExporterOptions]>();
+  expectTypeOf(createOtlpExporter).returns.toEqualTypeOf<OtlpExporter | undefined>();
 });
 
 it('DaemonHooks', () => {
@@ -271,6 +288,25 @@ it('ManagerServer', () => {
   expectTypeOf<keyof ManagerServer>().toEqualTypeOf<'close' | 'server' | 'url' | 'urls'>();
 });
 
+it('ManagerTraceOptions', () => {
+  expectTypeOf<keyof ManagerTraceOptions>().toEqualTypeOf<
+    | 'flushIntervalMs'
+    | 'heartbeatMs'
+    | 'maxBufferedBytes'
+    | 'maxClients'
+    | 'maxEventsPerTrace'
+    | 'maxLiveTraces'
+    | 'maxMessageBytes'
+    | 'maxPendingEvents'
+    | 'maxTraces'
+    | 'otlp'
+  >();
+});
+
+it('ManagerTraces', () => {
+  expectTypeOf<keyof ManagerTraces>().toEqualTypeOf<'close' | 'get' | 'hub' | 'list' | 'stream'>();
+});
+
 it('MetricsOptions', () => {
   expectTypeOf<keyof MetricsOptions>().toEqualTypeOf<'intervalMs' | 'maintainEveryMs' | 'tiers'>();
 });
@@ -289,6 +325,24 @@ it('OperationEvents', () => {
 
 it('OperationsOptions', () => {
   expectTypeOf<keyof OperationsOptions>().toEqualTypeOf<'alerts' | 'auditKeep' | 'metrics'>();
+});
+
+it('OtlpExporter', () => {
+  expectTypeOf<keyof OtlpExporter>().toEqualTypeOf<'close' | 'counters' | 'export' | 'flush' | 'url'>();
+});
+
+it('OtlpExporterOptions', () => {
+  expectTypeOf<keyof OtlpExporterOptions>().toEqualTypeOf<
+    | 'endpoint'
+    | 'env'
+    | 'flushIntervalMs'
+    | 'headers'
+    | 'maxBatch'
+    | 'maxQueue'
+    | 'onError'
+    | 'timeoutMs'
+    | 'tracesEndpoint'
+  >();
 });
 
 it('RegisterConnectionInput', () => {
@@ -438,6 +492,26 @@ it('systemStats', () => {
 it('SystemStats', () => {
   expectTypeOf<keyof SystemStats>().toEqualTypeOf<
     'connections' | 'health' | 'performance' | 'resources' | 'services' | 'sessions' | 'uptime_seconds'
+  >();
+});
+
+it('TraceCounters', () => {
+  expectTypeOf<keyof TraceCounters>().toEqualTypeOf<'accepted' | 'dropped' | 'rejected'>();
+});
+
+it('TraceFilter', () => {
+  expectTypeOf<keyof TraceFilter>().toEqualTypeOf<'service_id' | 'session_id'>();
+});
+
+it('TraceHub', () => {
+  expectTypeOf<keyof TraceHub>().toEqualTypeOf<
+    'announce' | 'claimLine' | 'close' | 'counters' | 'flush' | 'ingest' | 'prune' | 'subscribe'
+  >();
+});
+
+it('TraceHubOptions', () => {
+  expectTypeOf<keyof TraceHubOptions>().toEqualTypeOf<
+    'flushIntervalMs' | 'maxEventsPerTrace' | 'maxLiveTraces' | 'maxPendingEvents' | 'maxTraces' | 'onError'
   >();
 });
 

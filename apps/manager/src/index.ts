@@ -43,6 +43,13 @@ export { Alerts, SIGNATURE_HEADER } from './alerts/alerts.js';
 export type { AlertOptions } from './alerts/alerts.js';
 export { AuditLog } from './audit-log.js';
 
+// Traces of agent runs
+export { TraceHub } from './traces/hub.js';
+export type { TraceCounters, TraceFilter, TraceHubOptions } from './traces/hub.js';
+export type { ManagerTraceOptions, ManagerTraces } from './traces/index.js';
+export { createOtlpExporter } from './traces/otlp.js';
+export type { OtlpExporter, OtlpExporterOptions } from './traces/otlp.js';
+
 // The overview
 export { systemStats } from './system-stats.js';
 export type { SystemStats } from './system-stats.js';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { agentServerCommand } from '@myagent/agent-server';
 import { createHealthMonitor, type HealthMonitor } from '@myagent/health';
-import type { AppError } from '@myagent/models';
+import type { AppError, Service } from '@myagent/models';
 import { createRegistry, type ServiceRegistry, type StatusEvent } from '@myagent/registry';
-import { createRouter, type Router } from '@myagent/router';
+import { createRouter, type RouteContext, type Router } from '@myagent/router';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
 import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
 import type { AgentManagerEvents } from './manager-types.js';
@@ -19,6 +19,7 @@ import type { AgentManagerOptions, StartOptions } from './options.js';
 import { type ManagerProxy, startManagerProxy } from './proxy-wiring.js';
 import { loadRules } from './rules.js';
 import { ServiceCache } from './service-cache.js';
+import { type ManagerTraces, startTraces } from './traces/index.js';
 import { healthSource, wireHealthToRegistry } from './wiring.js';
 
 /** The parts that exist only while the manager runs. */
@@ -35,6 +36,8 @@ export interface Running {
   operations: Operations;
   /** The WebSocket proxy at `/ws`. */
   proxy: ManagerProxy;
+  /** Trace events of the agent servers' runs: the hub, `/ws/traces`, the OTLP export. */
+  traces: ManagerTraces;
   unwire: () => void;
 }
 
@@ -42,6 +45,9 @@ export interface Running {
 export interface PartsHost extends EventEmitter<AgentManagerEvents> {
   readonly options: AgentManagerOptions;
   reportRoutingFailure(failure: Omit<RoutingFailure, 'timestamp'> & { timestamp?: string }): void;
+  /** The router's pick for a context (start_agent on `/ws/traces/{session}` asks it). */
+  routeConnection(context: RouteContext): Promise<Service>;
+  getServiceByName(name: string): Promise<Service | undefined>;
 }
 
 /** Where the parts report background failures, and what they do when another manager takes the lease. */
@@ -78,6 +84,16 @@ export async function startParts(
       stateSecret = await storage.lease.stateSecret(randomBytes(32).toString('hex'));
     });
   }
+  const traces = startTraces(
+    storage.traces,
+    {
+      routeConnection: (context) => host.routeConnection(context),
+      findService: async (idOrName) =>
+        services.peek(idOrName) ?? (await host.getServiceByName(idOrName).catch(() => undefined)),
+      fail,
+    },
+    o.traces,
+  );
   const registry = createRegistry({
     store: services,
     logs: storage.logs,
@@ -89,6 +105,7 @@ export async function startParts(
     restart: o.restart,
     cwd: o.cwd,
     sharedEnv: { MYAGENT_STATE_SECRET: stateSecret },
+    claimLine: traces.hub.claimLine,
   });
   const monitor = createHealthMonitor({
     source: healthSource(services, registry, options.healthCheckInterval),
@@ -134,6 +151,7 @@ export async function startParts(
       options: o.proxy,
       stateSecret,
     }),
+    traces,
     unwire: () => {
       unwire();
       unforward();
@@ -152,6 +170,7 @@ export async function stopParts(running: Running, fail: (error: unknown) => void
   await running.operations.stop();
   await running.monitor.stop();
   await running.registry.close({ preserveStatus: true });
+  await running.traces.close();
   running.unwire();
   await running.lease.release().catch((error: unknown) => fail(error));
   if (running.ownsStorage) await running.storage.close();

@@ -3,6 +3,7 @@ import type { CommandSpec, PortRange, RestartPolicyOptions } from '@myagent/regi
 import type { Storage } from '@myagent/storage-kysely';
 import type { OperationsOptions } from './operations.js';
 import type { ManagerProxyOptions } from './proxy-wiring.js';
+import type { ManagerTraceOptions } from './traces/index.js';
 
 /** Options of {@link AgentManager}. Times are in seconds where the seed used seconds, else as named. */
 export interface AgentManagerOptions extends OperationsOptions {
@@ -49,6 +50,8 @@ export interface AgentManagerOptions extends OperationsOptions {
   stateSecret?: string;
   /** The WebSocket proxy at `/ws`: `connection_routed` for every client, the proxy_metadata envelope, bounds. */
   proxy?: ManagerProxyOptions;
+  /** Traces of agent runs: retention (runs kept, events per run), `/ws/traces` bounds, OTLP export. */
+  traces?: ManagerTraceOptions;
 }
 
 /** Options of {@link AgentManager.start}. */

@@ -51,6 +51,7 @@ export interface ManagerServer extends ManagerPort {
     events: string;
     health: string;
     ws?: string;
+    traces?: string;
   };
 }
 
@@ -177,6 +178,7 @@ export async function serveManager(
       events: `${base}/api/v1/events`,
       health: `${base}/health`,
       ...(upgrades['/ws'] && { ws: `${base.replace(/^http/u, 'ws')}/ws` }),
+      ...(upgrades['/ws/traces'] && { traces: `${base.replace(/^http/u, 'ws')}/ws/traces` }),
     },
     close: async () => {
       // Event streams end first, so that closing the server does not wait on them.

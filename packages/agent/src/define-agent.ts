@@ -5,6 +5,8 @@ import { AppError } from '@myagent/models';
 export interface AgentOptions {
   name: string;
   description?: string;
+  /** The most steps one run takes, when the agent has such a bound (traces report it as `max_steps`). */
+  maxSteps?: number;
   /** One turn: yields events as protocol.md shapes them; keep per-session data in `context.state`. */
   run(input: string, context: AgentRunContext): AsyncIterable<AgentEvent>;
 }
@@ -25,6 +27,7 @@ export function defineAgent(options: AgentOptions): Agent {
   return Object.freeze({
     name: options.name,
     ...(options.description === undefined ? {} : { description: options.description }),
+    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
     run: (input: string, context: AgentRunContext) => endQuietlyOnAbort(run(input, context), context.signal),
   });
 }

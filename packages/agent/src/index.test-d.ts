@@ -33,7 +33,7 @@ import {
 } from './index.js';
 
 it('Agent', () => {
-  expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'name' | 'run'>();
+  expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'maxSteps' | 'name' | 'run'>();
 });
 
 it('AgentEvent', () => {
@@ -53,7 +53,7 @@ it('AgentEventName', () => {
 });
 
 it('AgentOptions', () => {
-  expectTypeOf<keyof AgentOptions>().toEqualTypeOf<'description' | 'name' | 'run'>();
+  expectTypeOf<keyof AgentOptions>().toEqualTypeOf<'description' | 'maxSteps' | 'name' | 'run'>();
 });
 
 it('AgentRunContext', () => {

@@ -172,6 +172,15 @@ export interface ChatDelta {
   content?: string;
   reasoning?: string;
   toolCalls?: Array<{ index: number; id?: string; name?: string; arguments?: string }>;
+  /** Token counts, when the endpoint reports them (the last chunk of a stream, or a JSON reply). */
+  usage?: ChatUsage;
+}
+
+/** Token counts of one LLM call as the endpoint reported them. */
+export interface ChatUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  total_tokens?: number;
 }
 
 /**
@@ -194,7 +203,13 @@ export async function* streamChat(
     ...config.headers,
   };
   if (config.apiKey !== undefined) headers.authorization = `Bearer ${config.apiKey}`;
-  const request: Record<string, unknown> = { ...body, model: config.model, stream: true };
+  // include_usage asks for token counts in a last chunk (OpenAI and most compatible servers honour it).
+  const request: Record<string, unknown> = {
+    ...body,
+    model: config.model,
+    stream: true,
+    stream_options: { include_usage: true },
+  };
   if (config.temperature !== undefined) request.temperature = config.temperature;
   let answered = false;
   const policy = config.retry ?? DEFAULT_LLM_RETRY;
@@ -265,8 +280,28 @@ interface WireToolCall {
 function fromDelta(chunk: unknown): ChatDelta | undefined {
   const choice = (chunk as { choices?: Array<{ delta?: Record<string, unknown> }> }).choices?.[0];
   const delta = choice?.delta;
-  if (delta === undefined || delta === null) return undefined;
-  return toDelta(delta);
+  const usage = usageOf(chunk);
+  if (delta === undefined || delta === null) return usage === undefined ? undefined : { usage };
+  const out = toDelta(delta);
+  if (usage !== undefined) out.usage = usage;
+  return out;
+}
+
+const tokens = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+
+/** The `usage` of a chunk or reply (OpenAI's prompt/completion names, or input/output), when valid. */
+function usageOf(reply: unknown): ChatUsage | undefined {
+  const raw = (reply as { usage?: Record<string, unknown> | null }).usage;
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const usage: ChatUsage = {};
+  const input = tokens(raw.prompt_tokens ?? raw.input_tokens);
+  const output = tokens(raw.completion_tokens ?? raw.output_tokens);
+  const total = tokens(raw.total_tokens);
+  if (input !== undefined) usage.input_tokens = input;
+  if (output !== undefined) usage.output_tokens = output;
+  if (total !== undefined) usage.total_tokens = total;
+  return Object.keys(usage).length === 0 ? undefined : usage;
 }
 
 function fromMessage(reply: unknown): ChatDelta {
@@ -274,7 +309,10 @@ function fromMessage(reply: unknown): ChatDelta {
   if (error !== undefined) throw new AppError('AGENT_ERROR', `LLM error: ${describeError(error)}`);
   const message = (reply as { choices?: Array<{ message?: Record<string, unknown> }> }).choices?.[0]?.message;
   if (message === undefined) throw new AppError('AGENT_ERROR', 'LLM reply had no choices[0].message');
-  return toDelta(message);
+  const delta = toDelta(message);
+  const usage = usageOf(reply);
+  if (usage !== undefined) delta.usage = usage;
+  return delta;
 }
 
 function toDelta(raw: Record<string, unknown>): ChatDelta {

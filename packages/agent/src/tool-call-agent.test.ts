@@ -68,7 +68,20 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       event: 'agent.tool_call',
       step_id: 'step_1_get_weather',
       content: 'Calling tool: get_weather',
-      metadata: { tool: 'get_weather', args: { city: 'Paris' }, status: 'running' },
+      metadata: {
+        tool: 'get_weather',
+        args: { city: 'Paris' },
+        status: 'running',
+        // The first LLM call's report rides on the tool call it asked for (traces read it).
+        llm: {
+          model: 'fake-model',
+          duration_ms: expect.any(Number),
+          ttft_ms: expect.any(Number),
+          input_tokens: 20,
+          output_tokens: 16,
+          total_tokens: 36,
+        },
+      },
     });
     expect(events[2]).toMatchObject({
       step_id: 'step_1_get_weather',
@@ -79,7 +92,11 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       },
     });
     expect(chunksOf(events)).toEqual(['It is sunny ', 'in Paris, ', '21 °C.']);
-    expect(events.at(-2)?.metadata).toEqual({ is_final: true, total_length: 28 });
+    expect(events.at(-2)?.metadata).toMatchObject({
+      is_final: true,
+      total_length: 28,
+      llm: { model: 'fake-model', input_tokens: 40, output_tokens: 28 },
+    });
     expect(events.at(-1)?.content).toBe('It is sunny in Paris, 21 °C.');
 
     const [first, second] = llm?.requests ?? [];

@@ -34,6 +34,23 @@ interface Turn {
   content: string;
   reasoning: string;
   toolCalls: ToolCall[];
+  /** What the call cost, as traces report it (model, duration, time to first token, tokens). */
+  llm: LlmCallReport;
+}
+
+/** One LLM call as an event's `metadata.llm` carries it; the runtime's traces read it. */
+interface LlmCallReport {
+  model: string;
+  duration_ms: number;
+  ttft_ms: number | null;
+  input_tokens?: number;
+  output_tokens?: number;
+  total_tokens?: number;
+}
+
+/** `event` with the LLM call's report in its metadata (the first event after each call carries it). */
+function withLlm(event: AgentEvent, llm: LlmCallReport): AgentEvent {
+  return { ...event, metadata: { ...event.metadata, llm } };
 }
 
 /**
@@ -65,6 +82,7 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
   return defineAgent({
     name: options.name,
     ...(options.description === undefined ? {} : { description: options.description }),
+    maxSteps,
     async *run(input, context) {
       if (!resolved.ok) {
         yield agentError(resolved.message, { missing_env: resolved.missing });
@@ -97,10 +115,11 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
           yield agentError(AppError.from(error, 'AGENT_ERROR').message);
           return;
         }
+        let report: LlmCallReport | undefined = turn.llm;
         if (turn.toolCalls.length === 0) {
           state.messages.push({ role: 'assistant', content: turn.content });
           trimHistory(state, maxHistory);
-          yield finalPartialAnswer(streamed);
+          yield withLlm(finalPartialAnswer(streamed), turn.llm);
           yield { event: 'agent.final_answer', content: turn.content };
           return;
         }
@@ -119,7 +138,8 @@ export function createToolCallAgent(options: ToolCallAgentOptions): Agent {
           for (let n = 2; used.has(stepId); n++) stepId = `${toolStepId(step, call.name)}_${n}`;
           used.add(stepId);
           // An abort here (cancel while a tool runs or waits for confirmation) ends the run in defineAgent.
-          const outcome = yield* callTool(tools.get(call.name), call, context, stepId);
+          const outcome = yield* callTool(tools.get(call.name), call, context, stepId, report);
+          report = undefined;
           state.messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.output });
         }
       }
@@ -143,7 +163,14 @@ async function* streamTurn(
   let content = '';
   let reasoning = '';
   const calls: Array<{ id?: string; name: string; arguments: string }> = [];
+  const started = performance.now();
+  let ttft: number | null = null;
+  let usage: ChatDelta['usage'];
   for await (const delta of streamChat(config, body, signal)) {
+    if (delta.usage !== undefined) usage = delta.usage;
+    if (ttft === null && (delta.content !== undefined || delta.reasoning !== undefined || delta.toolCalls)) {
+      ttft = round(performance.now() - started);
+    }
     if (delta.reasoning !== undefined) {
       reasoning += delta.reasoning;
       yield { event: 'agent.thinking', content: delta.reasoning, metadata: { step, reasoning: true } };
@@ -158,8 +185,16 @@ async function* streamTurn(
   const toolCalls = calls
     .filter((call) => call !== undefined)
     .map((call, i) => ({ id: call.id ?? `call_${i + 1}`, name: call.name, arguments: call.arguments }));
-  return { content, reasoning, toolCalls };
+  const llm: LlmCallReport = {
+    model: config.model,
+    duration_ms: round(performance.now() - started),
+    ttft_ms: ttft,
+    ...usage,
+  };
+  return { content, reasoning, toolCalls, llm };
 }
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function mergeToolCalls(
   calls: Array<{ id?: string; name: string; arguments: string }>,
@@ -180,6 +215,7 @@ async function* callTool(
   call: ToolCall,
   context: AgentRunContext,
   stepId: string,
+  llm: LlmCallReport | undefined,
 ): AsyncGenerator<AgentEvent, ToolOutcome> {
   let args: unknown;
   let problem: string | undefined;
@@ -189,13 +225,22 @@ async function* callTool(
     problem = `Invalid JSON arguments for tool '${call.name}': ${call.arguments.slice(0, 200)}`;
   }
   if (tool === undefined) problem = `Unknown tool '${call.name}'`;
-  if (tool !== undefined && problem === undefined) return yield* runTool(tool, args, { context, stepId });
-  yield {
+  if (tool !== undefined && problem === undefined) {
+    const events = runTool(tool, args, { context, stepId });
+    if (llm === undefined) return yield* events;
+    // The LLM call's report rides on the tool call it asked for.
+    const first = await events.next();
+    if (first.done) return first.value;
+    yield withLlm(first.value, llm);
+    return yield* events;
+  }
+  const toolCall: AgentEvent = {
     event: 'agent.tool_call',
     step_id: stepId,
     content: `Calling tool: ${call.name}`,
     metadata: { tool: call.name, args: isRecord(args) ? args : { raw: call.arguments }, status: 'running' },
   };
+  yield llm === undefined ? toolCall : withLlm(toolCall, llm);
   const error = problem ?? 'unknown';
   yield {
     event: 'agent.tool_result',

@@ -109,6 +109,10 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAI> {
           }))
         : [];
     const content = reply.content ?? '';
+    // Token counts as a real server reports them: 10 per message in, one per character out.
+    const out = content.length + toolCalls.reduce((sum, call) => sum + call.arguments.length, 0);
+    const inTokens = 10 * (record.body?.messages?.length ?? 0);
+    const usage = { prompt_tokens: inTokens, completion_tokens: out, total_tokens: inTokens + out };
     if (!streaming) {
       const message: Record<string, unknown> = {
         role: 'assistant',
@@ -126,6 +130,7 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAI> {
         object: 'chat.completion',
         model: record.body?.model,
         choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop' }],
+        usage,
       });
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -146,6 +151,9 @@ export async function startFakeOpenAI(script: FakeScript): Promise<FakeOpenAI> {
       );
     });
     res.write(sse(chunk({}, toolCalls.length > 0 ? 'tool_calls' : 'stop')));
+    if (record.body?.stream_options?.include_usage === true) {
+      res.write(sse({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', choices: [], usage }));
+    }
     res.end('data: [DONE]\n\n');
   }
 

@@ -15,6 +15,7 @@ import { logRoutes } from './routes/logs.js';
 import { routingRoutes } from './routes/routing.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/system.js';
+import { traceRoutes } from './routes/traces.js';
 import { StreamGate, type StreamSettings } from './sse.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -143,6 +144,7 @@ export function createApi(host: ApiHost, options: CreateApiOptions = {}): Hono<A
     routingRoutes(host),
     logRoutes(host, streams),
     alertRoutes(host),
+    traceRoutes(host),
   ]) {
     app.route('/api/v1', routes);
   }

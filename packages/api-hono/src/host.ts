@@ -18,6 +18,9 @@ import type {
   ServiceStatus,
   StatsOverviewResponse,
   SystemStatsResponse,
+  TraceDetailResponse,
+  TraceStatus,
+  TraceSummary,
   UpdateRoutingRuleRequest,
   UpdateServiceRequest,
   UpdateWebhookRequest,
@@ -103,6 +106,15 @@ export interface ManagerEvent {
   /** The service it concerns, if one (the stream's `?service_id` filter reads it). */
   service_id?: string | null;
   data: Record<string, unknown>;
+}
+
+/** `GET /api/v1/traces` filters, already validated. */
+export interface TraceQuery {
+  service_id?: string;
+  session_id?: string;
+  status?: TraceStatus;
+  limit: number;
+  offset: number;
 }
 
 /** The manager as the API sees it. */
@@ -202,6 +214,12 @@ export interface ApiHost {
     webhook_id?: string;
     limit: number;
   }): Promise<{ deliveries: WebhookDelivery[]; total: number }>;
+
+  // ---- traces of agent runs (spec H2)
+  /** Runs, newest first, and how many match in all. */
+  listTraces(query: TraceQuery): Promise<{ traces: TraceSummary[]; total: number }>;
+  /** A run with its events and spans. @throws AppError NOT_FOUND */
+  getTrace(traceId: string): Promise<TraceDetailResponse>;
 
   // ---- operation log (spec H4)
   recordAudit(entry: AuditEntryInput): Promise<unknown>;

@@ -25,6 +25,7 @@ import {
   type ServiceQuery,
   type ServiceUpdateResult,
   type TokenAuth,
+  type TraceQuery,
   toAppError,
 } from './index.js';
 
@@ -48,6 +49,7 @@ it('ApiHost', () => {
     | 'findRoutingRule'
     | 'findService'
     | 'getConnectionStats'
+    | 'getTrace'
     | 'getWebhook'
     | 'healthHistory'
     | 'healthState'
@@ -58,6 +60,7 @@ it('ApiHost', () => {
     | 'listDeliveries'
     | 'listRoutingRules'
     | 'listServices'
+    | 'listTraces'
     | 'listWebhooks'
     | 'managerHealth'
     | 'notifyClients'
@@ -185,4 +188,10 @@ it('toAppError', () => {
 
 it('TokenAuth', () => {
   expectTypeOf<keyof TokenAuth>().toEqualTypeOf<'identify' | 'required'>();
+});
+
+it('TraceQuery', () => {
+  expectTypeOf<keyof TraceQuery>().toEqualTypeOf<
+    'limit' | 'offset' | 'service_id' | 'session_id' | 'status'
+  >();
 });

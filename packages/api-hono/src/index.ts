@@ -15,6 +15,7 @@ export type {
   SeriesQuery,
   ServiceQuery,
   ServiceUpdateResult,
+  TraceQuery,
 } from './host.js';
 export type { ApiEnv, AuditTarget } from './env.js';
 

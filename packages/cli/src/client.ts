@@ -21,6 +21,8 @@ import {
   StatsOverviewResponse,
   StoredLogLine,
   SystemStatsResponse,
+  TraceDetailResponse,
+  TraceListResponse,
   type UpdateRoutingRuleRequest,
   type UpdateServiceRequestInput,
 } from '@myagent/models';
@@ -196,6 +198,9 @@ export function createClient(options: ClientOptions) {
       call(LogListResponse, 'GET', `/api/v1/logs/services/${id(idOrName)}`, { query }),
     searchLogs: (query: { query: string; service_id?: string; level?: string; limit?: number }) =>
       call(LogListResponse, 'GET', '/api/v1/logs/search', { query }),
+    listTraces: (query: { service_id?: string; session_id?: string; status?: string; limit?: number } = {}) =>
+      call(TraceListResponse, 'GET', '/api/v1/traces', { query }),
+    getTrace: (traceId: string) => call(TraceDetailResponse, 'GET', `/api/v1/traces/${id(traceId)}`),
     /** Live log lines (`log` events hold a {@link StoredLogLine} without its id), after a backlog. */
     followLogs: (
       idOrName: string | undefined,

@@ -57,6 +57,8 @@ export interface AgentRunContext {
 export interface Agent {
   readonly name: string;
   readonly description?: string;
+  /** The most steps (LLM calls) one run takes, when the agent has such a bound; traces report it. */
+  readonly maxSteps?: number;
   run(input: string, context: AgentRunContext): AsyncIterable<AgentEvent>;
 }
 

@@ -41,9 +41,11 @@ import {
   type HealthCheckResult,
   type HealthCheckResultInput,
   type HealthStatus,
+  hexId,
   isErrorCode,
   isoNow,
   isValidRegex,
+  type LlmCallInfo,
   type LogLevel,
   type LogLine,
   type MetricName,
@@ -55,6 +57,7 @@ import {
   type ProxyMessage,
   parseClientMessage,
   parseServerMessage,
+  parseTraceEvent,
   type RouteContextBody,
   type RoutingCondition,
   type RoutingRule,
@@ -72,7 +75,17 @@ import {
   type ServiceStats,
   type ServiceStatus,
   type SignedState,
+  type SpanKind,
   serviceEndpoint,
+  type TraceClientMessage,
+  type TraceDetailResponse,
+  type TraceEvent,
+  type TraceEventType,
+  type TraceListResponse,
+  type TraceSpan,
+  type TraceStatus,
+  type TraceSummary,
+  traceSpans,
   type UpdateRoutingRuleRequest,
   type UpdateServiceRequest,
   type UpdateServiceRequestInput,
@@ -86,7 +99,7 @@ import {
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: 0 };
 
 it('Agent', () => {
-  expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'name' | 'run'>();
+  expectTypeOf<keyof Agent>().toEqualTypeOf<'description' | 'maxSteps' | 'name' | 'run'>();
 });
 
 it('AgentEvent', () => {
@@ -516,6 +529,11 @@ it('HealthStatus', () => {
   expectTypeOf<HealthStatus>().toEqualTypeOf<'healthy' | 'unhealthy' | 'degraded' | 'unknown'>();
 });
 
+it('hexId', () => {
+  expectTypeOf(hexId).parameters.toEqualTypeOf<[text: string]>();
+  expectTypeOf(hexId).returns.toEqualTypeOf<string>();
+});
+
 it('isErrorCode', () => {
   expectTypeOf(isErrorCode).parameters.toEqualTypeOf<[value: unknown]>();
   expectTypeOf(isErrorCode).returns.toEqualTypeOf<boolean>();
@@ -529,6 +547,12 @@ it('isoNow', () => {
 it('isValidRegex', () => {
   expectTypeOf(isValidRegex).parameters.toEqualTypeOf<[source: string, caseSensitive?: boolean]>();
   expectTypeOf(isValidRegex).returns.toEqualTypeOf<boolean>();
+});
+
+it('LlmCallInfo', () => {
+  expectTypeOf<keyof LlmCallInfo>().toEqualTypeOf<
+    'duration_ms' | 'input_tokens' | 'model' | 'output_tokens' | 'total_tokens' | 'ttft_ms'
+  >();
 });
 
 it('LogLevel', () => {
@@ -584,6 +608,10 @@ it('ParseResult', () => {
 it('parseServerMessage', () => {
   expectTypeOf(parseServerMessage).parameters.toEqualTypeOf<[text: string]>();
   expectTypeOf<keyof ReturnType<typeof parseServerMessage>>().toEqualTypeOf<'ok'>();
+});
+
+it('parseTraceEvent', () => {
+  expectTypeOf(parseTraceEvent).parameters.toEqualTypeOf<[input: unknown]>();
 });
 
 it('ProxyMessage', () => {
@@ -829,6 +857,221 @@ it('SignedState', () => {
     'checksum' | 'signature' | 'state' | 'timestamp' | 'version'
   >();
   expectTypeOf<SignedState[string]>().toEqualTypeOf<unknown>();
+});
+
+it('SpanKind', () => {
+  expectTypeOf<SpanKind>().toEqualTypeOf<'llm' | 'trace' | 'think' | 'tool'>();
+});
+
+it('TraceClientMessage', () => {
+  expectTypeOf<TraceClientMessage['action']>().toEqualTypeOf<'start_agent' | 'ping'>();
+});
+
+it('TraceDetailResponse', () => {
+  expectTypeOf<keyof TraceDetailResponse>().toEqualTypeOf<'events' | 'spans' | 'trace'>();
+});
+
+it('TraceEvent', () => {
+  expectTypeOf<TraceEvent['event_type']>().toEqualTypeOf<
+    | 'connection_established'
+    | 'trace_started'
+    | 'think_completed'
+    | 'tool_completed'
+    | 'trace_completed'
+    | 'run_error'
+    | 'status_update'
+  >();
+});
+
+it('TraceEventType', () => {
+  expectTypeOf<TraceEventType>().toEqualTypeOf<
+    | 'connection_established'
+    | 'trace_started'
+    | 'think_completed'
+    | 'tool_completed'
+    | 'trace_completed'
+    | 'run_error'
+    | 'status_update'
+  >();
+});
+
+it('TraceListResponse', () => {
+  expectTypeOf<keyof TraceListResponse>().toEqualTypeOf<'total' | 'traces'>();
+});
+
+it('TraceSpan', () => {
+  expectTypeOf<keyof TraceSpan>().toEqualTypeOf<
+    | 'attributes'
+    | 'duration_ms'
+    | 'end_time'
+    | 'kind'
+    | 'name'
+    | 'parent_span_id'
+    | 'span_id'
+    | 'start_time'
+    | 'status'
+  >();
+});
+
+it('traceSpans', () => {
+  expectTypeOf(traceSpans).parameters.toEqualTypeOf<
+    [
+      trace: {
+        trace_id: string;
+        service_id: string;
+        session_id: string;
+        trace_name: string;
+        agent_name: string;
+        request: string;
+        status: 'failed' | 'running' | 'completed' | 'cancelled' | 'timeout';
+        started_at: string;
+        ended_at: string | null;
+        duration_ms: number | null;
+        steps: number;
+        tool_calls: number;
+        llm_calls: number;
+        input_tokens: number;
+        output_tokens: number;
+        final_answer_chars: number;
+        error_code: string | null;
+        error_message: string | null;
+      },
+      events: ReadonlyArray<
+        | {
+            data: { session_id?: string | undefined; filters?: { [x: string]: string } | undefined };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'connection_established';
+          }
+        | {
+            data: {
+              trace_name: string;
+              request: string;
+              agent_name: string;
+              max_steps: number | null;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'trace_started';
+          }
+        | {
+            data: {
+              step: number;
+              duration_ms: number;
+              llm?:
+                | {
+                    model: string;
+                    duration_ms: number;
+                    ttft_ms?: number | null | undefined;
+                    input_tokens?: number | null | undefined;
+                    output_tokens?: number | null | undefined;
+                    total_tokens?: number | null | undefined;
+                  }
+                | undefined;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'think_completed';
+          }
+        | {
+            data: {
+              step_id?: string | undefined;
+              name: string;
+              args: { [x: string]: unknown };
+              duration_ms: number;
+              status: string;
+              output_chars: number;
+              error?: string | undefined;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'tool_completed';
+          }
+        | {
+            data: {
+              status: 'failed' | 'running' | 'completed' | 'cancelled' | 'timeout';
+              duration_ms: number;
+              steps: number;
+              tool_calls: number;
+              final_answer_chars: number;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'trace_completed';
+          }
+        | {
+            data: { code: string; message: string; trace_id: string };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'run_error';
+          }
+        | {
+            data: { trace_id?: string | undefined; status: string; message: string };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'status_update';
+          }
+      >,
+    ]
+  >();
+  expectTypeOf(traceSpans).returns.toEqualTypeOf<
+    Array<{
+      span_id: string;
+      parent_span_id: string | null;
+      kind: 'llm' | 'trace' | 'think' | 'tool';
+      name: string;
+      start_time: string;
+      end_time: string | null;
+      duration_ms: number | null;
+      status: 'ok' | 'error' | 'unset';
+      attributes: { [x: string]: string | number | boolean };
+    }>
+  >();
+});
+
+it('TraceStatus', () => {
+  expectTypeOf<TraceStatus>().toEqualTypeOf<'failed' | 'running' | 'completed' | 'cancelled' | 'timeout'>();
+});
+
+it('TraceSummary', () => {
+  expectTypeOf<keyof TraceSummary>().toEqualTypeOf<
+    | 'agent_name'
+    | 'duration_ms'
+    | 'ended_at'
+    | 'error_code'
+    | 'error_message'
+    | 'final_answer_chars'
+    | 'input_tokens'
+    | 'llm_calls'
+    | 'output_tokens'
+    | 'request'
+    | 'service_id'
+    | 'session_id'
+    | 'started_at'
+    | 'status'
+    | 'steps'
+    | 'tool_calls'
+    | 'trace_id'
+    | 'trace_name'
+  >();
 });
 
 it('UpdateRoutingRuleRequest', () => {

@@ -147,3 +147,25 @@ export {
   SignedState,
 } from './protocol.js';
 export type { ClientEventName, ParseOptions, ParseResult, ServerEventName } from './protocol.js';
+
+// Traces of agent runs (seed 004)
+export {
+  LlmCallInfo,
+  MAX_TRACE_ARGS_CHARS,
+  MAX_TRACE_LINE_CHARS,
+  MAX_TRACE_REQUEST_CHARS,
+  SpanKind,
+  TRACE_EVENT_TYPES,
+  TRACE_LOG_MESSAGE,
+  TraceClientMessage,
+  TraceDetailResponse,
+  TraceEvent,
+  TraceEventData,
+  TraceListResponse,
+  TraceSpan,
+  TraceStatus,
+  TraceSummary,
+  parseTraceEvent,
+} from './traces.js';
+export type { TraceEventType } from './traces.js';
+export { hexId, traceSpans } from './trace-spans.js';

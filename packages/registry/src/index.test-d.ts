@@ -144,6 +144,16 @@ it('createRegistry', () => {
         agentCheck?: false | AgentCheckOptions | undefined;
         baseEnv?: { [x: string]: string } | undefined;
         sharedEnv?: { [x: string]: string } | undefined;
+        claimLine?:
+          | ((line: {
+              service_id: string;
+              timestamp: string;
+              level: 'error' | 'debug' | 'info' | 'warn';
+              stream: 'stdout' | 'stderr';
+              message: string;
+              fields: { [x: string]: unknown };
+            }) => boolean)
+          | undefined;
         cwd?: string | undefined;
       },
     ]
@@ -225,6 +235,7 @@ it('RegistryOptions', () => {
   expectTypeOf<keyof RegistryOptions>().toEqualTypeOf<
     | 'agentCheck'
     | 'baseEnv'
+    | 'claimLine'
     | 'command'
     | 'cwd'
     | 'logFlushMs'

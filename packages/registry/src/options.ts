@@ -1,4 +1,4 @@
-import { parseOrThrow, type Service } from '@myagent/models';
+import { type LogLine, parseOrThrow, type Service } from '@myagent/models';
 import * as v from 'valibot';
 import type { AgentCheckOptions } from './agent-check.js';
 import { DEFAULT_PORT_RANGE } from './ports.js';
@@ -82,6 +82,11 @@ export const RegistryOptions = v.object({
    * agents' shared state secret, `MYAGENT_STATE_SECRET`, here).
    */
   sharedEnv: v.optional(v.record(v.string(), v.string())),
+  /**
+   * Sees every captured line first; a line it returns true for is taken out of the logs (the manager
+   * claims the agent servers' trace lines this way). A throw counts as false. @default undefined
+   */
+  claimLine: v.optional(v.custom<(line: LogLine) => boolean>((value) => typeof value === 'function')),
   /** Working directory of the children and base of relative agent paths. @default process.cwd() */
   cwd: v.optional(v.pipe(v.string(), v.minLength(1))),
 });

@@ -4,6 +4,7 @@ import {
   AppError,
   Environment,
   isoNow,
+  type LogLine,
   parseOrThrow,
   type Service,
   type ServiceStats,
@@ -59,6 +60,17 @@ export class Supervisor {
     this.#logs = host.logs;
     this.#emit = host.emit;
     this.#fail = host.fail;
+  }
+
+  #claimed(line: LogLine): boolean {
+    const claim = this.#options.claimLine;
+    if (!claim) return false;
+    try {
+      return claim(line);
+    } catch (error) {
+      this.#fail(error as Error);
+      return false;
+    }
   }
 
   /** No launch or restart begins once this is true. */
@@ -225,6 +237,7 @@ export class Supervisor {
         cwd: workingDirectory(this.#options),
         onLine: (stream, text) => {
           const line = parseLogLine(serviceId, stream, text);
+          if (this.#claimed(line)) return;
           this.#logs.push(line);
           this.#emit('log', line);
         },

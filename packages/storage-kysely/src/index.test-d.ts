@@ -22,6 +22,7 @@ import {
   type ListLogsOptions,
   type ListRulesOptions,
   type ListServicesOptions,
+  type ListTracesOptions,
   type LogLineInput,
   type LogRepository,
   type ManagerLease,
@@ -47,6 +48,9 @@ import {
   type StoredWebhook,
   type TotalMode,
   type TotalsRepository,
+  type TraceBatch,
+  type TracePage,
+  type TraceRepository,
   type UpdateStatusOptions,
   type WebhookRepository,
 } from './index.js';
@@ -123,6 +127,8 @@ it('Database', () => {
     | 'service_tags'
     | 'services'
     | 'stat_totals'
+    | 'trace_events'
+    | 'traces'
     | 'webhook_deliveries'
     | 'webhooks'
   >();
@@ -162,6 +168,12 @@ it('ListRulesOptions', () => {
 
 it('ListServicesOptions', () => {
   expectTypeOf<keyof ListServicesOptions>().toEqualTypeOf<'limit' | 'offset' | 'status' | 'tags'>();
+});
+
+it('ListTracesOptions', () => {
+  expectTypeOf<keyof ListTracesOptions>().toEqualTypeOf<
+    'limit' | 'offset' | 'service_id' | 'session_id' | 'status'
+  >();
 });
 
 it('LogLineInput', () => {
@@ -287,6 +299,7 @@ it('Storage', () => {
     | 'rules'
     | 'services'
     | 'totals'
+    | 'traces'
     | 'webhooks'
   >();
 });
@@ -321,6 +334,18 @@ it('TotalMode', () => {
 
 it('TotalsRepository', () => {
   expectTypeOf<keyof TotalsRepository>().toEqualTypeOf<'all' | 'apply' | 'get'>();
+});
+
+it('TraceBatch', () => {
+  expectTypeOf<keyof TraceBatch>().toEqualTypeOf<'events' | 'summaries'>();
+});
+
+it('TracePage', () => {
+  expectTypeOf<keyof TracePage>().toEqualTypeOf<'total' | 'traces'>();
+});
+
+it('TraceRepository', () => {
+  expectTypeOf<keyof TraceRepository>().toEqualTypeOf<'get' | 'list' | 'prune' | 'write'>();
 });
 
 it('UpdateStatusOptions', () => {

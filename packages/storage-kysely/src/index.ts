@@ -49,6 +49,10 @@ export type {
   Storage,
   StorageDialect,
   StoredLogLine,
+  ListTracesOptions,
+  TraceBatch,
+  TracePage,
+  TraceRepository,
   UpdateStatusOptions,
 } from './types.js';
 

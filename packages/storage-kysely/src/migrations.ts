@@ -276,6 +276,60 @@ function migrations(dialect: StorageDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_traces': {
+      async up(db: Kysely<unknown>) {
+        // One row per run (its summary, rewritten as events arrive) and its events in arrival order.
+        await db.schema
+          .createTable('traces')
+          .addColumn('trace_id', 'text', (c) => c.primaryKey())
+          .addColumn('service_id', 'text', (c) => c.notNull())
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('trace_name', 'text', (c) => c.notNull())
+          .addColumn('agent_name', 'text', (c) => c.notNull())
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('duration_ms', real)
+          .addColumn('steps', 'integer', (c) => c.notNull())
+          .addColumn('tool_calls', 'integer', (c) => c.notNull())
+          .addColumn('llm_calls', 'integer', (c) => c.notNull())
+          .addColumn('input_tokens', big, (c) => c.notNull())
+          .addColumn('output_tokens', big, (c) => c.notNull())
+          .addColumn('final_answer_chars', big, (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('error_message', 'text')
+          .execute();
+        await db.schema.createIndex('traces_time_idx').on('traces').columns(['started_at']).execute();
+        await db.schema
+          .createIndex('traces_service_idx')
+          .on('traces')
+          .columns(['service_id', 'started_at'])
+          .execute();
+        await db.schema
+          .createIndex('traces_session_idx')
+          .on('traces')
+          .columns(['session_id', 'started_at'])
+          .execute();
+        await db.schema
+          .createTable('trace_events')
+          .addColumn('id', pg ? 'bigserial' : 'integer', (c) =>
+            pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('trace_id', 'text', (c) => c.notNull().references('traces.trace_id').onDelete('cascade'))
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('data', json, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('trace_events_trace_idx')
+          .on('trace_events')
+          .columns(['trace_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

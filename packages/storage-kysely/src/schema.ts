@@ -174,6 +174,39 @@ export interface WebhookDeliveriesTable {
   updated_at: string;
 }
 
+/** The `traces` table (0006): one row per agent run, its summary kept current as its events arrive. */
+export interface TracesTable {
+  trace_id: string;
+  service_id: string;
+  session_id: string;
+  trace_name: string;
+  agent_name: string;
+  request: string;
+  status: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  steps: number;
+  tool_calls: number;
+  llm_calls: number;
+  input_tokens: BigIntColumn;
+  output_tokens: BigIntColumn;
+  final_answer_chars: BigIntColumn;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** The `trace_events` table (0006): a run's events in arrival order, deleted with their trace. */
+export interface TraceEventsTable {
+  id: Generated<number>;
+  trace_id: string;
+  event_type: string;
+  timestamp: string;
+  message_id: string;
+  session_id: string;
+  data: JsonColumn;
+}
+
 /** Every table, as Kysely types queries against it. */
 export interface Database {
   services: ServicesTable;
@@ -188,4 +221,6 @@ export interface Database {
   audit_log: AuditLogTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  traces: TracesTable;
+  trace_events: TraceEventsTable;
 }

@@ -14,6 +14,7 @@ import { createMetricRepository } from './internal/metrics.js';
 import { createRuleRepository } from './internal/rules.js';
 import { createServiceRepository } from './internal/services.js';
 import { createTotalsRepository } from './internal/totals.js';
+import { createTraceRepository } from './internal/traces.js';
 import { createWebhookRepository } from './internal/webhooks.js';
 import { migrateToLatest } from './migrations.js';
 import {
@@ -65,6 +66,7 @@ function assemble(db: Kysely<Database>, dialect: StorageDialect, release: () => 
     totals: createTotalsRepository(ctx),
     audit: createAuditRepository(ctx),
     webhooks: createWebhookRepository(ctx),
+    traces: createTraceRepository(ctx),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -8,6 +8,8 @@ import { alive, freePort, tempDir, until } from './index.js';
 it('exports exactly its helpers', () => {
   expect(Object.keys(support).sort()).toMatchInlineSnapshot(`
     [
+      "ECHO_AGENT",
+      "WEATHER_AGENT",
       "alive",
       "freePort",
       "startDaemon",
@@ -15,6 +17,11 @@ it('exports exactly its helpers', () => {
       "until",
     ]
   `);
+});
+
+it('points at the example agents', () => {
+  expect(existsSync(support.ECHO_AGENT)).toBe(true);
+  expect(existsSync(support.WEATHER_AGENT)).toBe(true);
 });
 
 it('makes a temp dir and removes it with what it holds', () => {

@@ -23,6 +23,8 @@ export class AgentLoadError extends Error {
 export interface LoadedAgent {
   readonly name: string;
   readonly description?: string;
+  /** The agent's bound on steps per run, when it declares one (`Agent.maxSteps`). */
+  readonly maxSteps?: number;
   /** The absolute path the module was loaded from, when it came from a file. */
   readonly path?: string;
   /** Which export holds the agent. */
@@ -101,6 +103,9 @@ export async function resolveAgentModule(mod: AgentModule, path?: string): Promi
   return {
     name: first.name,
     description: first.description,
+    ...(typeof first.maxSteps === 'number' && Number.isInteger(first.maxSteps) && first.maxSteps >= 0
+      ? { maxSteps: first.maxSteps }
+      : {}),
     path,
     export: found.from,
     create: async () => {

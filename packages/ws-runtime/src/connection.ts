@@ -3,6 +3,7 @@ import type { AgentSessionState } from '@myagent/models';
 import { isoNow } from '@myagent/models';
 import { encodeEvent } from './outbound.js';
 import type { RuntimeSocket } from './socket.js';
+import type { RunTrace } from './traces.js';
 
 // Per-connection bookkeeping: outbound stamping (seq, event_id, connection_id), the replay buffer, and the
 // sessions that belong to the connection.
@@ -54,6 +55,8 @@ export interface ActiveRun {
   failure?: string;
   timer?: NodeJS.Timeout;
   graceTimer?: NodeJS.Timeout;
+  /** The run's trace, when the runtime derives traces. */
+  trace?: RunTrace;
   /** Bytes of its message while it waits to start (counted in maxPendingBytes); undefined once started. */
   pendingBytes?: number;
   /** An answer is streaming: partial answers went out and their closing `is_final` one did not yet. */

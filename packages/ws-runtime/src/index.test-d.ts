@@ -22,6 +22,7 @@ import {
   resolveGuardOptions,
   type SocketData,
   type StateSigner,
+  type TraceSink,
 } from './index.js';
 
 it('AgentExport', () => {
@@ -62,6 +63,7 @@ it('AgentRuntimeOptions', () => {
     | 'maxSessionsPerConnection'
     | 'maxStateBytes'
     | 'mode'
+    | 'onTrace'
     | 'replayBufferBytes'
     | 'replayBufferSize'
     | 'retiredBytes'
@@ -105,7 +107,9 @@ it('loadAgentModule', () => {
 });
 
 it('LoadedAgent', () => {
-  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<'create' | 'description' | 'export' | 'name' | 'path'>();
+  expectTypeOf<keyof LoadedAgent>().toEqualTypeOf<
+    'create' | 'description' | 'export' | 'maxSteps' | 'name' | 'path'
+  >();
 });
 
 it('resolveAgent', () => {
@@ -162,4 +166,104 @@ it('SocketData', () => {
 
 it('StateSigner', () => {
   expectTypeOf<keyof StateSigner>().toEqualTypeOf<'sign' | 'verify'>();
+});
+
+it('TraceSink', () => {
+  expectTypeOf<TraceSink>().toEqualTypeOf<
+    (
+      event:
+        | {
+            data: { session_id?: string | undefined; filters?: { [x: string]: string } | undefined };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'connection_established';
+          }
+        | {
+            data: {
+              trace_name: string;
+              request: string;
+              agent_name: string;
+              max_steps: number | null;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'trace_started';
+          }
+        | {
+            data: {
+              step: number;
+              duration_ms: number;
+              llm?:
+                | {
+                    model: string;
+                    duration_ms: number;
+                    ttft_ms?: number | null | undefined;
+                    input_tokens?: number | null | undefined;
+                    output_tokens?: number | null | undefined;
+                    total_tokens?: number | null | undefined;
+                  }
+                | undefined;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'think_completed';
+          }
+        | {
+            data: {
+              step_id?: string | undefined;
+              name: string;
+              args: { [x: string]: unknown };
+              duration_ms: number;
+              status: string;
+              output_chars: number;
+              error?: string | undefined;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'tool_completed';
+          }
+        | {
+            data: {
+              status: 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+              duration_ms: number;
+              steps: number;
+              tool_calls: number;
+              final_answer_chars: number;
+              trace_id: string;
+            };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'trace_completed';
+          }
+        | {
+            data: { code: string; message: string; trace_id: string };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'run_error';
+          }
+        | {
+            data: { trace_id?: string | undefined; status: string; message: string };
+            timestamp: string;
+            message_id: string;
+            session_id: string;
+            service_id?: string | undefined;
+            event_type: 'status_update';
+          },
+    ) => void
+  >();
 });

@@ -12,6 +12,9 @@ export type { RuntimeSocket, SocketData } from './socket.js';
 export type { ConnectionGuard, ConnectionGuardOptions } from './connection-guard.js';
 export { CONNECTION_GUARD_DEFAULTS, guardConnections, resolveGuardOptions } from './connection-guard.js';
 
+// Traces of runs (seed 004)
+export type { TraceSink } from './traces.js';
+
 // Signed session state
 export type { StateSigner } from './signed-state.js';
 export { createStateSigner, SIGNED_STATE_TTL_MS } from './signed-state.js';

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@myagent/models';
 import type { LoadedAgent } from './agent-module.js';
 import { type ResolvedRuntimeLimits, resolveRuntimeLimits } from './limits.js';
+import type { TraceSink } from './traces.js';
 
 /** Where a runtime writes its log lines; the agent server prints them as JSON lines. */
 export interface RuntimeLogger {
@@ -71,13 +72,18 @@ export interface AgentRuntimeOptions {
   /** Sessions one connection may hold at once; past it `agent.error` MAX_SESSIONS. @default 1,000 */
   maxSessionsPerConnection?: number;
   logger?: RuntimeLogger;
+  /**
+   * Receives the trace events (seed 004) of every run; unset, no trace is derived. The agent server prints
+   * them as JSON log lines for the manager. @default undefined
+   */
+  onTrace?: TraceSink;
 }
 
 /** The options with every default filled in. */
 export type ResolvedRuntimeOptions = Required<
-  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger' | keyof ResolvedRuntimeLimits>
+  Omit<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'logger' | 'onTrace' | keyof ResolvedRuntimeLimits>
 > &
-  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers'> &
+  Pick<AgentRuntimeOptions, 'stateSecret' | 'workers' | 'onTrace'> &
   ResolvedRuntimeLimits & { logger: RuntimeLogger };
 
 const silent: RuntimeLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -108,5 +114,6 @@ export function resolveRuntimeOptions(options: AgentRuntimeOptions): ResolvedRun
     greeting: options.greeting ?? false,
     ...resolveRuntimeLimits(options as unknown as Record<string, unknown>),
     logger: options.logger ?? silent,
+    onTrace: options.onTrace,
   };
 }

@@ -5,6 +5,7 @@ import type { ActiveRun, Connection, Session } from './connection.js';
 import type { ResolvedRuntimeOptions } from './options.js';
 import { describeError, UnsendableEventError } from './outbound.js';
 import type { AgentRunner } from './runner.js';
+import { RunTrace } from './traces.js';
 
 // Sessions and their runs: creation under max_sessions, idle expiry, one run at a time, cancel, the run
 // timeout with its kill grace, confirmations, and the counters that GET /health reports.
@@ -232,6 +233,15 @@ export class SessionHub {
       startedAt: Date.now(),
       pendingBytes: bytes,
     };
+    const { onTrace, agent } = this.opts;
+    if (onTrace) {
+      run.trace = new RunTrace(onTrace, {
+        sessionId: session.id,
+        input,
+        agentName: agent.name,
+        maxSteps: agent.maxSteps,
+      });
+    }
     this.pending.runs++;
     this.pending.bytes += bytes;
     session.run = run;
@@ -270,6 +280,7 @@ export class SessionHub {
         (error: unknown) => {
           if (run.stopReason || session.closed) return;
           const message = describeError(error);
+          run.failure ??= message;
           this.opts.logger.debug('run failed', { session_id: session.id, error: message });
           this.agentError(session.conn, session.id, 'AGENT_ERROR', message);
         },
@@ -319,6 +330,7 @@ export class SessionHub {
     this.activeRuns--;
     this.counters.finished++;
     this.counters.runMs += Date.now() - run.startedAt;
+    run.trace?.end({ stopReason: run.stopReason, failure: run.failure });
     if (run.stopReason && !session.closed && !run.streamClosed) this.closeStream(session, run);
     else run.streamClosed = true;
     if (run.stopReason === 'cancel' && !session.closed) {
@@ -398,6 +410,7 @@ export class SessionHub {
         metadata,
       });
       if (name === 'agent.final_answer') run.answered = true;
+      run.trace?.observe(name, event);
       if (name === 'agent.partial_answer') {
         const final = (metadata as { is_final?: unknown } | undefined)?.is_final === true;
         run.answerOpen = !final;

@@ -15,6 +15,7 @@ import { start } from './start/index.js';
 import { stats } from './stats/index.js';
 import { status } from './status/index.js';
 import { stop } from './stop/index.js';
+import { traces } from './traces/index.js';
 import { unregister } from './unregister/index.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   unregister,
   monitorCommand,
   logs,
+  traces,
   healthCheck,
   connections,
   disconnect,
