@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type FakeOpenAI, startFakeOpenAI } from '../../../packages/agent/test/fake-openai.js';
 import { CHROMIUM, CONSOLE_INDEX, hasChromium, launchBrowser, screenshot } from './console/browser.js';
 import { type DaemonProcess, startDaemon } from './daemon-process.js';
 import { alive, ECHO_AGENT, freePort, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
@@ -24,6 +25,7 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
   let base: string;
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let page: Page;
+  let llm: FakeOpenAI;
   const pageErrors: string[] = [];
 
   const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
@@ -36,6 +38,12 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX))
       throw new Error(`the console is not built (${CONSOLE_INDEX}): run pnpm build first`);
+    // The weather agent's LLM: a real HTTP server on loopback that asks for get_weather, then answers.
+    llm = await startFakeOpenAI((request) =>
+      request.body.messages.at(-1)?.role === 'tool'
+        ? { content: 'It is sunny in Paris.' }
+        : { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+    );
     daemon = startDaemon([
       '--db',
       join(temp.dir, 'manager.db'),
@@ -57,7 +65,18 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
       const response = await fetch(`${base}/api/v1/services`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, agent_factory_path: path, port: await freePort(), auto_start: true }),
+        body: JSON.stringify({
+          name,
+          agent_factory_path: path,
+          port: await freePort(),
+          auto_start: true,
+          // A service's environment is its own: the manager passes none of its variables on.
+          ...(name === 'weather-agent' && {
+            config: {
+              environment: { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test', OPENAI_MODEL: 'fake-weather' },
+            },
+          }),
+        }),
       });
       expect(response.status, await response.clone().text()).toBe(200);
     }
@@ -74,6 +93,7 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await daemon?.stop();
+    await llm?.close();
     temp.cleanup();
   });
 
@@ -244,6 +264,72 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     expect(connections.connections.some((c) => c.status !== 'disconnected')).toBe(true);
     await screenshot(page, 'chat');
   });
+
+  it('lists a run of the weather agent live on the Traces page, and its timeline shows the tool call', async () => {
+    await page.getByRole('link', { name: 'Traces', exact: true }).click();
+    await expect.poll(() => page.locator('.live.on').count(), { timeout: 15_000 }).toBe(1);
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const before = await page.locator('tr[data-trace]').count();
+    // A run while the page is open, through the manager's /ws as any client.
+    const client = new WebSocket(`${base.replace('http', 'ws')}/ws?service=weather-agent`);
+    const frames: { event?: string }[] = [];
+    client.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    client.send(JSON.stringify({ event: 'user.create_session', session_id: 'console-traces' }));
+    await expect
+      .poll(() => frames.some((f) => f.event === 'agent.session_created'), { timeout: 20_000 })
+      .toBe(true);
+    client.send(
+      JSON.stringify({ event: 'user.message', session_id: 'console-traces', content: 'Weather in Paris?' }),
+    );
+    await expect
+      .poll(() => frames.find((f) => f.event === 'agent.final_answer' || f.event === 'agent.error'), {
+        timeout: 30_000,
+      })
+      .toMatchObject({ event: 'agent.final_answer' });
+    client.close();
+    const runs = await api<{ traces: { trace_id: string; session_id: string }[] }>(
+      '/traces?session_id=console-traces',
+    );
+    expect(runs.traces).toHaveLength(1);
+    const traceId = runs.traces[0]?.trace_id as string;
+    // The run shows up, finished, without a reload.
+    const run = page.locator(`tr[data-trace="${traceId}"]`);
+    await expect.poll(() => run.locator('.badge').textContent(), { timeout: 15_000 }).toBe('completed');
+    expect(await page.locator('tr[data-trace]').count()).toBe(before + 1);
+    expect(await run.textContent()).toContain('weather-agent');
+    expect(await run.textContent()).toContain('Weather in Paris?');
+    // By keyboard: Enter on the run's link opens its timeline, and focus goes to it.
+    await run.getByRole('link').focus();
+    await page.keyboard.press('Enter');
+    const timeline = page.getByTestId('trace-timeline');
+    await expect.poll(() => timeline.count()).toBe(1);
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('trace-title');
+    expect(page.url()).toBe(`${base}/traces/${traceId}`);
+    const tool = timeline.locator('li[data-kind="tool"]');
+    await expect.poll(() => tool.count()).toBe(1);
+    expect(await tool.getAttribute('data-span')).toBe('execute_tool get_weather');
+    expect(await tool.getByTestId('span-duration').textContent()).toMatch(/^(\d+|<1) ms$/u);
+    expect(await tool.textContent()).toContain('Paris');
+    expect(await timeline.locator('li[data-kind="think"]').count()).toBeGreaterThan(0);
+    expect(await timeline.locator('li[data-kind="llm"]').first().textContent()).toContain(
+      'chat fake-weather',
+    );
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+    await screenshot(page, 'traces');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+    await screenshot(page, 'traces-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    // Close goes back to the list.
+    await timeline.getByRole('button', { name: 'Close this run' }).click();
+    await expect.poll(() => timeline.count()).toBe(0);
+    expect(page.url()).toBe(`${base}/traces`);
+  }, 90_000);
 
   it('creates a rule in the console and its tester explains a match', async () => {
     await page.getByRole('link', { name: 'Routing', exact: true }).click();

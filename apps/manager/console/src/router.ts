@@ -27,6 +27,19 @@ export const router = createRouter({
     },
     { path: '/chat', name: 'chat', component: () => import('./pages/ChatPage.vue'), meta: { title: 'Chat' } },
     {
+      path: '/traces',
+      name: 'traces',
+      component: () => import('./pages/TracesPage.vue'),
+      meta: { title: 'Traces' },
+    },
+    {
+      path: '/traces/:id',
+      name: 'trace',
+      component: () => import('./pages/TracesPage.vue'),
+      props: true,
+      meta: { title: 'Trace' },
+    },
+    {
       path: '/audit',
       name: 'audit',
       component: () => import('./pages/AuditPage.vue'),

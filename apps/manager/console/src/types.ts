@@ -24,3 +24,5 @@ export type LogList = InferOutput<typeof M.LogListResponse>;
 export type LogLine = InferOutput<typeof M.StoredLogLine>;
 export type AuditList = InferOutput<typeof M.AuditListResponse>;
 export type Info = InferOutput<typeof M.ManagerInfoResponse>;
+export type TraceList = InferOutput<typeof M.TraceListResponse>;
+export type TraceDetail = InferOutput<typeof M.TraceDetailResponse>;
