@@ -39,11 +39,14 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     if (!existsSync(CONSOLE_INDEX))
       throw new Error(`the console is not built (${CONSOLE_INDEX}): run pnpm build first`);
     // The weather agent's LLM: a real HTTP server on loopback that asks for get_weather, then answers.
-    llm = await startFakeOpenAI((request) =>
-      request.body.messages.at(-1)?.role === 'tool'
-        ? { content: 'It is sunny in Paris.' }
-        : { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
-    );
+    // A question that says "slowly" gets no answer after its tool call, so that a run stays running.
+    llm = await startFakeOpenAI((request) => {
+      const messages = request.body.messages as { role: string; content?: string }[];
+      if (messages.at(-1)?.role !== 'tool')
+        return { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
+      const slow = messages.findLast((m) => m.role === 'user')?.content?.includes('slowly');
+      return slow ? { hang: true } : { content: 'It is sunny in Paris.' };
+    });
     daemon = startDaemon([
       '--db',
       join(temp.dir, 'manager.db'),
@@ -329,6 +332,46 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     await timeline.getByRole('button', { name: 'Close this run' }).click();
     await expect.poll(() => timeline.count()).toBe(0);
     expect(page.url()).toBe(`${base}/traces`);
+  }, 90_000);
+
+  it('shows a running run on the Traces page, its timeline growing live, until it is cancelled', async () => {
+    await page.goto(`${base}/traces`);
+    await expect.poll(() => page.locator('.live.on').count(), { timeout: 15_000 }).toBe(1);
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const client = new WebSocket(`${base.replace('http', 'ws')}/ws?service=weather-agent`);
+    const frames: { event?: string }[] = [];
+    client.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    client.send(JSON.stringify({ event: 'user.create_session', session_id: 'console-slow' }));
+    await expect
+      .poll(() => frames.some((f) => f.event === 'agent.session_created'), { timeout: 20_000 })
+      .toBe(true);
+    client.send(
+      JSON.stringify({ event: 'user.message', session_id: 'console-slow', content: 'Paris, slowly' }),
+    );
+    // The run shows up while it runs, and opens as a timeline.
+    const run = page.locator('tr', { hasText: 'Paris, slowly' });
+    await expect.poll(() => run.locator('.badge').textContent(), { timeout: 20_000 }).toBe('running');
+    await run.getByRole('link').click();
+    const timeline = page.getByTestId('trace-timeline');
+    await expect.poll(() => timeline.locator('.badge').first().textContent()).toBe('running');
+    // The tool call arrives while the timeline is open (the LLM then never answers).
+    const tool = timeline.locator('li[data-kind="tool"]');
+    await expect.poll(() => tool.count(), { timeout: 20_000 }).toBe(1);
+    expect(await tool.getByTestId('span-duration').textContent()).toMatch(/^(\d+|<1) ms$/u);
+    await screenshot(page, 'trace-running');
+    // Cancelled by the client: the timeline says so without a reload.
+    client.send(JSON.stringify({ event: 'user.cancel', session_id: 'console-slow' }));
+    await expect
+      .poll(() => timeline.locator('.badge').first().textContent(), { timeout: 20_000 })
+      .not.toBe('running');
+    await expect.poll(() => run.locator('.badge').textContent(), { timeout: 10_000 }).not.toBe('running');
+    client.close();
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
   }, 90_000);
 
   it('creates a rule in the console and its tester explains a match', async () => {
