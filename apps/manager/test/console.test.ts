@@ -361,6 +361,8 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     const tool = timeline.locator('li[data-kind="tool"]');
     await expect.poll(() => tool.count(), { timeout: 20_000 }).toBe(1);
     expect(await tool.getByTestId('span-duration').textContent()).toMatch(/^(\d+|<1) ms$/u);
+    // The list's row follows too: steps · tools · LLM calls so far.
+    await expect.poll(() => run.locator('td').nth(5).textContent(), { timeout: 10_000 }).toBe('1 · 1 · 1');
     await screenshot(page, 'trace-running');
     // Cancelled by the client: the timeline says so without a reload.
     client.send(JSON.stringify({ event: 'user.cancel', session_id: 'console-slow' }));
