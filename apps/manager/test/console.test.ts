@@ -509,6 +509,10 @@ describe.skipIf(!hasChromium)('the console of a manager that needs a token', () 
     expect(await page.evaluate("sessionStorage.getItem('myagent.token')")).toBe(TOKEN);
     expect(await page.evaluate('localStorage.length')).toBe(0);
     await screenshot(page, 'services-token');
+    // The Traces page's WebSocket (/ws/traces, so ?token= too) opens with the tab's token.
+    await page.getByRole('link', { name: 'Traces', exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Traces');
+    await expect.poll(() => page.locator('.live.on').count(), { timeout: 15_000 }).toBe(1);
 
     // A new tab of the same browser has no token: it is kept per tab.
     const other = await browser.context.newPage();
