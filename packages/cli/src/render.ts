@@ -9,6 +9,11 @@ export function uptimeOf(service: Service, now = Date.now()): string {
   return service.started_at ? duration((now - Date.parse(service.started_at)) / 1000) : '-';
 }
 
+/** Service names by id, for tables that name a row's service (connections, traces, stats). */
+export function serviceNames(services: readonly Service[]): Map<string, string> {
+  return new Map(services.map((service) => [service.service_id, service.name]));
+}
+
 /** The services as `list` and `status` print them. */
 export function serviceTable(out: Output, services: readonly Service[]): void {
   out.table(

@@ -1,5 +1,6 @@
 import { ConnectionStatus } from '@myagent/models';
 import { time } from '../../output.js';
+import { serviceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 export const connections: CommandSpec = {
@@ -36,7 +37,7 @@ export const connections: CommandSpec = {
       out.printJson(reply.json);
       return;
     }
-    const names = new Map(services.data.services.map((service) => [service.service_id, service.name]));
+    const names = serviceNames(services.data.services);
     out.table(
       ['ID', 'SERVICE', 'CLIENT', 'STATUS', 'SESSION', 'CONNECTED', 'LAST ACTIVITY', 'MSGS', 'IN/OUT B'],
       reply.data.connections.map((c) => [

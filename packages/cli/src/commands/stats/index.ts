@@ -1,4 +1,5 @@
 import { duration, percent } from '../../output.js';
+import { serviceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 export const stats: CommandSpec = {
@@ -13,7 +14,7 @@ export const stats: CommandSpec = {
       return;
     }
     const s = reply.data;
-    const names = new Map(services.data.services.map((service) => [service.service_id, service.name]));
+    const names = serviceNames(services.data.services);
     const byStatus = Object.entries(s.services)
       .filter(([key, count]) => key !== 'total' && count > 0)
       .map(([key, count]) => `${count} ${out.status(key)}`)

@@ -1,5 +1,6 @@
 import { type TraceDetailResponse, TraceStatus } from '@myagent/models';
 import { type Output, time } from '../../output.js';
+import { serviceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 const ms = (value: number | null) =>
@@ -71,7 +72,7 @@ export const traces: CommandSpec = {
       out.printJson(reply.json);
       return;
     }
-    const names = new Map(services.data.services.map((service) => [service.service_id, service.name]));
+    const names = serviceNames(services.data.services);
     out.table(
       ['TRACE', 'SERVICE', 'SESSION', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOOLS', 'REQUEST'],
       reply.data.traces.map((t) => [
