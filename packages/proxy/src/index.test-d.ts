@@ -10,6 +10,7 @@ import {
   connectUpstream,
   createProxy,
   type DisconnectOptions,
+  encodeFrame,
   type ManagementNotification,
   type ProxyCandidate,
   type ProxyConnectionInfo,
@@ -67,6 +68,13 @@ it('createProxy', () => {
 
 it('DisconnectOptions', () => {
   expectTypeOf<keyof DisconnectOptions>().toEqualTypeOf<'notify_client' | 'reason'>();
+});
+
+it('encodeFrame', () => {
+  expectTypeOf(encodeFrame).parameters.toEqualTypeOf<
+    [opcode: number, payload: Buffer<ArrayBufferLike>, mask: boolean]
+  >();
+  expectTypeOf(encodeFrame).returns.toEqualTypeOf<Buffer<ArrayBufferLike>>();
 });
 
 it('ManagementNotification', () => {

@@ -13,9 +13,11 @@ it('exports exactly its public surface', () => {
       "DEFAULT_MAX_PENDING_HANDSHAKES",
       "DEFAULT_MAX_STATE_BYTES",
       "DEFAULT_STATS_INTERVAL_MS",
+      "OP_TEXT",
       "ProxyOptions",
       "connectUpstream",
       "createProxy",
+      "encodeFrame",
       "proxyMark",
     ]
   `);

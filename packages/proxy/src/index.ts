@@ -30,6 +30,9 @@ export type {
 // Failover: the mark agent servers sharing the state secret trust
 export { proxyMark } from './failover.js';
 
+// Frames a host writes itself (the manager's /ws/traces frames each event once for all its clients)
+export { encodeFrame, OP_TEXT } from './frames.js';
+
 // The upstream leg, replaceable
 export { connectUpstream } from './upstream.js';
 export type { UpstreamConnector, UpstreamLeg, UpstreamRequest } from './upstream.js';

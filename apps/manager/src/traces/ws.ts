@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, parseOrThrow, TraceClientMessage, type TraceEvent } from '@myagent/models';
+import { encodeFrame, OP_TEXT } from '@myagent/proxy';
 import type { RouteContext } from '@myagent/router';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { TraceFilter, TraceHub } from './hub.js';
@@ -47,24 +48,6 @@ interface Client {
   raw: Duplex;
 }
 
-/** One unmasked, final WebSocket text frame holding `payload`. */
-function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const size = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(size + length);
-  frame[0] = 0x81;
-  if (size === 2) frame[1] = length;
-  else if (size === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  payload.copy(frame, size);
-  return frame;
-}
-
 /**
  * The clients of one filter share one subscription: each event is framed once, and the frames that
  * arrive in one turn of the event loop go to every client of the group as one write of the same bytes.
@@ -89,7 +72,7 @@ class Groups {
       const created = { clients: new Set<Client>(), frames: [] as Buffer[], off: () => {}, due: false };
       created.off =
         this.hub()?.subscribe(filter, (_event, json) => {
-          created.frames.push(textFrame(Buffer.from(json)));
+          created.frames.push(encodeFrame(OP_TEXT, Buffer.from(json), false));
           if (created.due) return;
           created.due = true;
           setImmediate(() => this.#flush(created));
