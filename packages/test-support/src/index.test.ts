@@ -12,6 +12,7 @@ it('exports exactly its helpers', () => {
       "WEATHER_AGENT",
       "alive",
       "freePort",
+      "runDetached",
       "startDaemon",
       "tempDir",
       "until",

@@ -7,5 +7,5 @@ export { until } from './wait.js';
 export { ECHO_AGENT, WEATHER_AGENT } from './examples.js';
 
 // Processes
-export { alive, startDaemon } from './process.js';
-export type { DaemonProcess } from './process.js';
+export { alive, runDetached, startDaemon } from './process.js';
+export type { DaemonProcess, DetachedRun } from './process.js';
