@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { createPostgresStorage, createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { createDialects } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIALECTS, type DialectHarness } from '../../../packages/storage-kysely/test/dialects.js';
 import { AgentManager } from '../src/index.js';
 import { alive, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
 
@@ -26,8 +26,12 @@ function manager(options: ConstructorParameters<typeof AgentManager>[0] & object
   return created;
 }
 
-// The storage suite's PostgreSQL harness: a fresh schema per open, dropped at cleanup.
-const postgres = DIALECTS.find((d) => d.dialect === 'postgres') as DialectHarness;
+// The storage suite's PostgreSQL harness, opening stores with storage-kysely's public factories: a fresh
+// schema per open, dropped at cleanup.
+const [, postgres] = createDialects<Storage>({
+  sqlite: (path) => createSqliteStorage({ path }),
+  postgres: ({ url, schema }) => createPostgresStorage({ url, schema, maxConnections: 4 }),
+});
 
 describe('the manager lease on SQLite', () => {
   it('refuses a second manager on the same file, naming the first, and lets it in once the first stops', async () => {
