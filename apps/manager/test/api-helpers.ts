@@ -1,24 +1,13 @@
-// Shared by the API suites: a real manager on a temp SQLite file, its HTTP app in process, free ports,
-// and a reader of Server-Sent Events.
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+// Shared by the API suites: a real manager on a temp SQLite file, its HTTP app in process, and a reader of
+// Server-Sent Events.
 import { join } from 'node:path';
+import { tempDir } from '@myagent/test-support';
 import type { Hono } from 'hono';
 import { AgentManager, type AgentManagerOptions, createManagerApp } from '../src/index.js';
-import { tempDir } from './helpers.js';
 
 /** Parsed JSON that each test reads as it expects it to be. */
 // biome-ignore lint/suspicious/noExplicitAny: the tests assert the shape instead
 export type Json = any;
-
-/** A port the OS says is free now (for a service's `port`, as a user would pick one). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A started manager on a fresh database, with quick health checks and manual metric samples. */
 export async function startManager(options: AgentManagerOptions = {}, dir = tempDir()) {

@@ -3,8 +3,9 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:c
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive, ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
-import { alive, converse, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, servicePid } from './helpers.js';
 
 const temp = tempDir();
 const daemonMain = fileURLToPath(new URL('../src/daemon-main.ts', import.meta.url));
@@ -48,7 +49,7 @@ const args = [
 
 it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it back on the next start', async () => {
   const first = startDaemon(...args, '--register', ECHO_AGENT);
-  await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the daemon to be up');
+  await until(() => first.output().includes('press Ctrl+C to stop'), 'the daemon to be up', 30_000);
   expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:223\d\d/u);
   const port = Number(/127\.0\.0\.1:(223\d\d)/u.exec(first.output())?.[1]);
   const managerUrl = /manager health: (http:\/\/127\.0\.0\.1:\d+)\/health/u.exec(first.output())?.[1];
@@ -64,7 +65,7 @@ it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it bac
 
   // Without --register: the service comes back from the database alone.
   const second = startDaemon(...args);
-  await waitFor(() => second.output().includes('press Ctrl+C to stop'), 30_000, 'the daemon to be up again');
+  await until(() => second.output().includes('press Ctrl+C to stop'), 'the daemon to be up again', 30_000);
   expect(second.output()).toContain(`echo-agent               running    ws://127.0.0.1:${port}`);
   servicePids.push(await servicePid({ port }));
   expect(await converse(`ws://127.0.0.1:${port}`, 'hello again')).toContain('agent.final_answer');
@@ -109,7 +110,7 @@ it('refuses a second daemon on the same database, naming the first, which goes o
     '--register',
     ECHO_AGENT,
   );
-  await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the first daemon to be up');
+  await until(() => first.output().includes('press Ctrl+C to stop'), 'the first daemon to be up', 30_000);
   const pid = await servicePid({ port: servicePort });
   servicePids.push(pid);
 

@@ -1,45 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The manager's own test helpers; the shared ones (temp dirs, ports, waits, the example agents) are in
+// @myagent/test-support.
 import { fileURLToPath } from 'node:url';
 import type { Service } from '@myagent/models';
 import WebSocket from 'ws';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const ECHO_AGENT = join(ROOT, 'examples/echo-agent.ts');
 export const FIXTURE_AGENT = fileURLToPath(new URL('./fixtures/fixture-agent.mjs', import.meta.url));
-
-/** A temp folder removed by the returned cleanup. */
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'myagent-manager-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Polls until `check` returns a truthy value or the deadline passes. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  timeoutMs: number,
-  what: string,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** True while a process with this pid exists. */
-export { alive } from '@myagent/test-support';
 
 /** The pid the agent server reports on its /health. */
 export async function servicePid(service: Pick<Service, 'port'>): Promise<number> {
@@ -73,13 +39,4 @@ export async function converse(endpoint: string, text: string): Promise<string[]
   } finally {
     socket.close();
   }
-}
-
-/** A port the OS just handed out and took back: free a moment ago, as good as any for a new service. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

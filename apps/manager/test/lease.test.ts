@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresStorage, createSqliteStorage, type Storage } from '@myagent/storage-kysely';
-import { createDialects } from '@myagent/test-support';
+import { alive, createDialects, ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
-import { alive, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
+import { servicePid } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -107,14 +107,14 @@ describe('the manager lease on SQLite', () => {
       started_at: new Date().toISOString(),
     };
     await storage.lease.acquire({ ...usurper, heartbeat_at: new Date().toISOString() }, current?.owner_id);
-    await waitFor(() => !holder.running, 10_000, 'the manager to stop itself');
+    await until(() => !holder.running, 'the manager to stop itself', 10_000);
     expect(errors).toContainEqual(
       expect.objectContaining({
         code: 'MANAGER_LOCKED',
         message: expect.stringMatching(/lost its lease.*pid 77/u),
       }),
     );
-    await waitFor(() => !alive(pid), 10_000, 'its child to be stopped');
+    await until(() => !alive(pid), 'its child to be stopped', 10_000);
     // Nothing written after the loss: the service is as the holder left it, and the lease the usurper's.
     // (Without the fence the stop would have written its last stats and cleared the child's record.)
     const lostAt = errors.find((error) => error.code === 'MANAGER_LOCKED')?.at as string;

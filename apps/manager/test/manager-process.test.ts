@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive, ECHO_AGENT, tempDir, until } from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
-import { alive, converse, ECHO_AGENT, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, servicePid } from './helpers.js';
 
 const temp = tempDir();
 const dbPath = join(temp.dir, 'manager.db');
@@ -39,7 +40,7 @@ it('leaves no child behind when the manager is killed with -9, and a new manager
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
   await exited;
-  await waitFor(() => pids.every((pid) => !alive(pid)), 5000, 'every child to die with its manager');
+  await until(() => pids.every((pid) => !alive(pid)), 'every child to die with its manager', 5000);
 
   await using manager = new AgentManager({ dbPath, serverArgs: ['--in-process'] });
   await manager.start();

@@ -1,9 +1,9 @@
 // Service stats (B9) end to end: the real `myagent-ws` binary's GET /health feeds what the registry stores.
 
-import { until } from '@myagent/test-support';
+import { ECHO_AGENT, until } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
 import { TestClient } from '../../ws-runtime/test/helpers.js';
-import { agentServerCommand, echoAgentPath, type Harness, openHarness } from './harness.js';
+import { agentServerCommand, type Harness, openHarness } from './harness.js';
 
 let harness: Harness | undefined;
 const clients: TestClient[] = [];
@@ -26,7 +26,7 @@ it('stores the mean duration of ended sessions, and the peak of connections betw
     readyTimeoutMs: 30_000,
   });
   const { registry, storage } = harness;
-  const service = await registry.register({ name: 'sessions', agent_factory_path: echoAgentPath });
+  const service = await registry.register({ name: 'sessions', agent_factory_path: ECHO_AGENT });
   await registry.start(service.service_id);
   const since = performance.now();
 
@@ -63,7 +63,7 @@ it('counts only clients (not its readiness ping), and keeps its totals across re
   const options = { command: agentServerCommand(), serverArgs: ['--in-process'], readyTimeoutMs: 30_000 };
   const first = await openHarness(options);
   harness = first;
-  const service = await first.registry.register({ name: 'totals', agent_factory_path: echoAgentPath });
+  const service = await first.registry.register({ name: 'totals', agent_factory_path: ECHO_AGENT });
   await first.registry.start(service.service_id);
   expect(await first.registry.refreshStats(service.service_id)).toMatchObject({
     total_connections: 0,

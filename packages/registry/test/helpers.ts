@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of a file in test/fixtures. */
@@ -10,9 +7,3 @@ export function fixture(name: string): string {
 
 /** The fake agent server with the real binary's flags (modes through FIXTURE_MODE). */
 export const fakeServer = { command: process.execPath, args: [fixture('fake-server.mjs')] };
-
-/** A temp dir removed by the returned cleanup. */
-export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'myagent-registry-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}

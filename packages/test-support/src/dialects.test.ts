@@ -5,9 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDialects } from './dialects.js';
 
 // Openers that only say where they were asked to open, so the harness's own work is what is checked.
-const [sqlite, postgres] = createDialects({
-  sqlite: async (path) => ({ path }),
-  postgres: async (target) => target,
+interface Where {
+  path: string;
+  url: string;
+  schema: string;
+}
+const [sqlite, postgres] = createDialects<Where>({
+  sqlite: async (path) => ({ path, url: '', schema: '' }),
+  postgres: async (target) => ({ path: '', ...target }),
 });
 
 afterEach(async () => {

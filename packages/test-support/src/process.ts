@@ -1,4 +1,5 @@
-// The daemon as a user runs it: a real process from source, its output collected, its URL read from it.
+// Child processes for tests: the daemon as a user runs it (a real process from source, its output collected,
+// its URL read from it), and a script run detached in a process group of its own.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
