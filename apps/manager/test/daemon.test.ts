@@ -1,14 +1,21 @@
 // The daemon as a user runs it: a real process from source, stopped with Ctrl+C (SIGINT), started again.
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { alive, ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
+import {
+  alive,
+  type DaemonProcess,
+  ECHO_AGENT,
+  freePort,
+  freePortRange,
+  startDaemon as startDaemonProcess,
+  tempDir,
+  until,
+} from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
 import { converse, servicePid } from './helpers.js';
 
 const temp = tempDir();
-const daemonMain = fileURLToPath(new URL('../src/daemon-main.ts', import.meta.url));
 const spawned: ChildProcessWithoutNullStreams[] = [];
 const servicePids: number[] = [];
 
@@ -18,31 +25,21 @@ afterAll(() => {
   temp.cleanup();
 });
 
-function startDaemon(...args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, [
-    '--conditions=@myagent/source',
-    '--import',
-    'tsx',
-    daemonMain,
-    ...args,
-  ]);
-  spawned.push(child);
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    text += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    text += chunk;
-  });
-  return { child, output: () => text };
+/** test-support's daemon process, killed at the end if a test left it running. */
+function startDaemon(...args: string[]): DaemonProcess {
+  const daemon = startDaemonProcess(args);
+  spawned.push(daemon.child);
+  return daemon;
 }
 
+// Service ports from a range the kernel just had free: the range is what this test is about.
+const range = await freePortRange(10);
 const args = [
   '--db',
   join(temp.dir, 'manager.db'),
   '--in-process',
   '--port-range',
-  '22300-22399',
+  `${range.from}-${range.to}`,
   '--port',
   '0',
 ];
@@ -50,8 +47,10 @@ const args = [
 it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it back on the next start', async () => {
   const first = startDaemon(...args, '--register', ECHO_AGENT);
   await until(() => first.output().includes('press Ctrl+C to stop'), 'the daemon to be up', 30_000);
-  expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:223\d\d/u);
-  const port = Number(/127\.0\.0\.1:(223\d\d)/u.exec(first.output())?.[1]);
+  expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:\d+/u);
+  const port = Number(/echo-agent +running +ws:\/\/127\.0\.0\.1:(\d+)/u.exec(first.output())?.[1]);
+  expect(port).toBeGreaterThanOrEqual(range.from);
+  expect(port).toBeLessThanOrEqual(range.to);
   const managerUrl = /manager health: (http:\/\/127\.0\.0\.1:\d+)\/health/u.exec(first.output())?.[1];
   const health = await fetch(`${managerUrl}/health`);
   expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'healthy']);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, tempDir, until } from '@myagent/test-support';
+import { alive, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentManager } from '../src/index.js';
@@ -17,7 +17,7 @@ let manager: AgentManager;
 beforeAll(async () => {
   manager = new AgentManager({
     dbPath: join(temp.dir, 'manager.db'),
-    portRange: { from: 22_300, to: 22_399 },
+    portRange: await freePortRange(10),
     serverArgs: ['--in-process'],
     stopGraceMs: 1_000,
     healthThresholds: { rise: 1, fall: 2 },

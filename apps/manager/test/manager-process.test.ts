@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, ECHO_AGENT, tempDir, until } from '@myagent/test-support';
+import { alive, ECHO_AGENT, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
 import { converse, servicePid } from './helpers.js';
@@ -18,9 +18,11 @@ afterAll(() => {
 });
 
 it('leaves no child behind when the manager is killed with -9, and a new manager brings the services back', async () => {
+  // The two services take explicit ports (the fixture's argv[4] and the next one), free a moment ago.
+  const { from } = await freePortRange(2);
   const child = spawn(
     process.execPath,
-    ['--conditions=@myagent/source', '--import', 'tsx', managerScript, dbPath, '2', '22100'],
+    ['--conditions=@myagent/source', '--import', 'tsx', managerScript, dbPath, '2', String(from)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -56,7 +58,7 @@ it('brings running services back after a graceful stop, but not those stopped on
   const options = {
     dbPath: join(local.dir, 'manager.db'),
     serverArgs: ['--in-process'],
-    portRange: { from: 22_200, to: 22_299 },
+    portRange: await freePortRange(10),
   };
   try {
     const first = new AgentManager(options);

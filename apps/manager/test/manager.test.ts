@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Service } from '@myagent/models';
-import { alive, ECHO_AGENT, tempDir, until } from '@myagent/test-support';
+import { alive, ECHO_AGENT, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
 import { converse, FIXTURE_AGENT, servicePid } from './helpers.js';
@@ -16,7 +16,8 @@ const statusOf = async (id: string) => (await manager.getService(id))?.status;
 beforeAll(async () => {
   manager = new AgentManager({
     dbPath: join(temp.dir, 'manager.db'),
-    portRange: { from: 21_000, to: 21_999 },
+    // Thirteen services at most; the slack covers ports that someone else takes meanwhile.
+    portRange: await freePortRange(40),
     serverArgs: ['--in-process'],
     stopGraceMs: 1000,
     healthThresholds: { rise: 1, fall: 2 },

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { agentServerCommand } from '@myagent/agent-server';
 import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
-import { tempDir } from '@myagent/test-support';
+import { freePortRange, tempDir } from '@myagent/test-support';
 import { createRegistry, type RegistryOptions, type ServiceRegistry } from '../src/index.js';
 import { fakeServer } from './helpers.js';
 
@@ -25,9 +25,8 @@ export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath
     command: fakeServer,
     // The fake server stands in for starts; the dry load at registration is the real binary's --check.
     agentCheck: { command: agentServerCommand() },
-    // Below the kernel's ephemeral range (32768+), where the client sockets of tests running in parallel
-    // would take a port between its allocation and the child's bind; clear of the manager tests' 21xxx/22xxx.
-    portRange: { from: 23_000 + Math.floor(Math.random() * 8_000), to: 32_000 },
+    // A range the kernel just had free, with slack: the allocator skips a port someone took since.
+    portRange: await freePortRange(30),
     readyTimeoutMs: 10_000,
     stopGraceMs: 3_000,
     statsIntervalMs: 0,

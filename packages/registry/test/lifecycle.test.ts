@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Service } from '@myagent/models';
-import { alive, tempDir, until } from '@myagent/test-support';
+import { alive, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartEvent } from '../src/index.js';
 import { agentServerCommand, type Harness, openHarness } from './harness.js';
@@ -62,7 +62,7 @@ describe('a manager killed with SIGKILL', () => {
     const temp = tempDir('myagent-registry-');
     cleanups.push(temp.cleanup);
     const dbPath = join(temp.dir, 'manager.db');
-    const basePort = 30_000 + Math.floor(Math.random() * 20_000);
+    const ports = await freePortRange(10);
     const manager = spawn(
       process.execPath,
       [
@@ -71,7 +71,8 @@ describe('a manager killed with SIGKILL', () => {
         'tsx',
         fixture('manager-process.mts'),
         dbPath,
-        String(basePort),
+        String(ports.from),
+        String(ports.to),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
