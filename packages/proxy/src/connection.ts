@@ -1,9 +1,12 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError, type RoutingStrategy } from '@myagent/models';
+import { FrameReader } from './frame-reader.js';
+import { type FrameSink, Mode } from './frame-sink.js';
 import {
   closeFrame,
   type FrameFault,
+  heldPayload,
   isSendableCloseCode,
   jsonFrame,
   mayMention,
@@ -11,7 +14,6 @@ import {
   parseClose,
 } from './frames.js';
 import type { ResolvedProxyOptions } from './options.js';
-import { FrameReader, type FrameSink, heldPayload, Mode } from './reader.js';
 import type { ManagementNotification, ProxyCandidate, ProxyConnectionInfo } from './types.js';
 import type { UpstreamLeg } from './upstream.js';
 
