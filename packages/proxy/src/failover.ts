@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { RoutingStrategy } from '@myagent/models';
-import { type ConnectionSetup, ProxyConnection, type UpstreamEnd } from './connection.js';
+import { ProxyConnection } from './connection.js';
 import { closeFrame, encodeFrame, jsonFrame, mayMention, OP_TEXT } from './frames.js';
+import type { ConnectionSetup, UpstreamEnd } from './relay-connection.js';
 import { SessionStates, type StateBudget } from './session-states.js';
 import type { ProxyCandidate } from './types.js';
 import type { UpstreamLeg } from './upstream.js';

@@ -1,6 +1,6 @@
 import type { FrameFault } from './frames.js';
 
-// The contract between a frame reader and the connection it reads for: what becomes of each message, and where.
+// The contract between a frame reader and the connection it reads for: what becomes of each message.
 
 /** What becomes of a data message (its first frame decides; its continuations follow). */
 export enum Mode {
