@@ -182,7 +182,7 @@ export abstract class ConnectionLifecycle extends RelayConnection {
   close(code: number, reason: string): void {
     if (this.ended || this.closingClient) return;
     this.closeReason ??= reason;
-    this.flushQueued('client');
+    this.flushToClient();
     this.closingClient = true;
     this.abort.abort();
     this.fromUpstream.stop();
@@ -212,8 +212,7 @@ export abstract class ConnectionLifecycle extends RelayConnection {
 
   private endClient(): void {
     clearTimeout(this.clientTimer);
-    const client = this.client as Socket;
-    client.end();
+    this.client.end();
     this.armClientTimer();
   }
 

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { heldPayload, jsonFrame, mayMention } from './frames.js';
 import type { ManagementNotification, ProxyConnectionInfo } from './types.js';
@@ -13,7 +12,8 @@ const scratch = { buf: Buffer.allocUnsafe(64 * 1024) };
 
 /** One proxied connection. */
 export class ProxyConnection extends ConnectionLifecycle {
-  readonly sessions: string[] = [];
+  /** In the order they were learnt (`session_ids` is oldest first). */
+  readonly sessions = new Set<string>();
   /** Counters at the last `update` hook, to skip connections that did not move. */
   reported = -1;
   /** The client's text messages go to {@link clientText} (once the proxy keeps their sessions' state). */
@@ -23,18 +23,13 @@ export class ProxyConnection extends ConnectionLifecycle {
 
   /**
    * The hot path: may this whole client text frame (payload `buf[start, start + length)`, still masked with
-   * the key at `maskOffset`) go on as it came, unread? Yes unless it could name `proxy.*` or the metadata
+   * the key at `maskAt`) go on as it came, unread? Yes unless it could name `proxy.*` or the metadata
    * envelope is on. Whatever this refuses reaches {@link clientMessage} unmasked; an extension that must read
    * more client messages (failover watching `user.message`) refuses those here too, with {@link mayMention}:
    * a message passed here is never seen again.
    */
-  protected override clientPassesUnread(
-    buf: Buffer,
-    start: number,
-    length: number,
-    maskOffset: number,
-  ): boolean {
-    return !this.setup.proxyMetadata && !mayMention(buf, start, length, maskOffset, PROXY_WORD);
+  protected override clientPassesUnread(buf: Buffer, start: number, length: number, maskAt: number): boolean {
+    return !this.setup.proxyMetadata && !mayMention(buf, start, length, maskAt, PROXY_WORD);
   }
 
   /**
@@ -58,13 +53,12 @@ export class ProxyConnection extends ConnectionLifecycle {
     const sessionId = typeof event.session_id === 'string' ? event.session_id : undefined;
     if (sessionId === undefined) return;
     if (event.event === 'agent.session_end') {
-      const at = this.sessions.indexOf(sessionId);
-      if (at >= 0) this.sessions.splice(at, 1);
+      this.sessions.delete(sessionId);
       this.sessionEnded(sessionId);
       return;
     }
-    if (!this.sessions.includes(sessionId)) {
-      this.sessions.push(sessionId);
+    if (!this.sessions.has(sessionId)) {
+      this.sessions.add(sessionId);
       this.setup.onSession(this, sessionId);
     }
   }
@@ -127,9 +121,7 @@ export class ProxyConnection extends ConnectionLifecycle {
 
   /** Bytes queued for both peers (client and agent server) that they have not read yet. */
   get bufferedBytes(): number {
-    return (
-      (this.client as Socket).writableLength + (this.upstream?.writableLength ?? 0) + this.pendingUpBytes
-    );
+    return this.client.writableLength + (this.upstream?.writableLength ?? 0) + this.pendingUpBytes;
   }
 
   /** A number that moves whenever a counter does. */

@@ -10,6 +10,7 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Answers a handshake the proxy will not upgrade with an empty HTTP response (`extra`: more headers). */
 export function refuse(socket: Duplex, status: number, extra = ''): void {
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`,
@@ -40,6 +41,7 @@ export function refuseWithEvent(
   setTimeout(() => socket.destroy(), closeTimeoutMs).unref();
 }
 
+/** The 101 response that accepts a WebSocket handshake with this Sec-WebSocket-Key. */
 export function acceptHeaders(key: string): string {
   return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`;
 }

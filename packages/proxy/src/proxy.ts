@@ -42,7 +42,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   const live = new Map<string, FailoverConnection>();
   const drains = new Drains();
   const budget = new StateBudget(options.maxStateBytes);
-  const { hintRouters, forgetPools, candidatesFor, register, route } = createProxyRouting({
+  const { forgetPools, candidatesFor, route, track, untrack } = createProxyRouting({
     source,
     router,
     drains,
@@ -130,10 +130,10 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
       const code = failure.code === 'SERVICE_NOT_FOUND' ? 'SERVICE_NOT_FOUND' : 'ROUTING_FAILED';
       routingFailures++;
       if (failure.code !== 'INTERNAL_ERROR') {
-        const report: RoutingFailure = { code, message: failure.message, client_ip: ip };
-        if (inputs.service !== null) report.service = inputs.service;
-        options.onRoutingFailed?.(report);
-      } else reportError(failure);
+        const refused: RoutingFailure = { code, message: failure.message, client_ip: ip };
+        if (inputs.service !== null) refused.service = inputs.service;
+        options.onRoutingFailed?.(refused);
+      } else report(failure);
       // Nothing routable may change soon (a restart); an unknown service will not.
       refuseWithEvent(socket, key, failure, code === 'ROUTING_FAILED', 1013, options.closeTimeoutMs);
       return;
@@ -192,10 +192,9 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     routing.set(connection, { inputs, context, params });
     live.set(connection.id, connection);
     try {
-      register(router, connection);
-      for (const hint of hintRouters.values()) register(hint.router, connection);
+      track(connection);
     } catch (error) {
-      reportError(error);
+      report(error);
     }
     callHook('open', connection.info());
     if (options.routedEvent || inputs.routedEvent) {
@@ -209,10 +208,6 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     connection.start(head);
   }
 
-  function reportError(error: unknown): void {
-    report(error);
-  }
-
   const failoverHost = createFailoverHost({
     options,
     source,
@@ -223,16 +218,12 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
     budget,
     switched(connection) {
       try {
-        router.connections.unregister(connection.id);
-        register(router, connection);
-        for (const hint of hintRouters.values()) {
-          hint.router.connections.unregister(connection.id);
-          register(hint.router, connection);
-        }
+        untrack(connection.id);
+        track(connection);
         for (const sessionId of connection.sessions)
           router.affinity?.bind(sessionId, connection.service.service_id, connection.strategy);
       } catch (error) {
-        reportError(error);
+        report(error);
       }
       callHook('update', connection.info());
     },
@@ -241,8 +232,7 @@ export function createProxy(input: ProxyOptionsInput): ProxyHandle {
   function ended(connection: FailoverConnection): void {
     connection.releaseStates();
     if (!live.delete(connection.id)) return;
-    router.connections.unregister(connection.id);
-    for (const hint of hintRouters.values()) hint.router.connections.unregister(connection.id);
+    untrack(connection.id);
     callHook('close', connection.info());
   }
 

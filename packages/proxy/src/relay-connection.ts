@@ -62,9 +62,8 @@ export abstract class RelayConnection {
   protected pendingUpBytes = 0;
   /** Client bytes wait in `pendingUp` even with a leg open: a failover restores its sessions first. */
   protected holdClient = false;
-  /** The proxy's own frames waiting for a message boundary of the stream they join. */
+  /** The proxy's own frames to the client, waiting for a message boundary of the relayed stream. */
   private queuedToClient: Buffer[] = [];
-  private queuedToUpstream: Buffer[] = [];
   protected readonly abort = new AbortController();
   /** The client sent a close frame / the proxy sent one to the client / to the upstream. */
   protected clientClosed = false;
@@ -89,7 +88,8 @@ export abstract class RelayConnection {
       captured: () => {},
       close: (frame, payload) => this.clientClose(frame, payload),
       fault: (fault) => this.clientFault(fault),
-      boundary: () => this.flushQueued('upstream'),
+      // Nothing of the proxy's own waits to go up between the client's messages: no boundary is asked for.
+      boundary: () => {},
     };
     this.fromClient = new FrameReader(clientSink, {
       masked: true,
@@ -121,7 +121,7 @@ export abstract class RelayConnection {
           kind: 'lost',
           error: new AppError('UPSTREAM_LOST', `The agent server broke the protocol: ${fault.reason}`),
         }),
-      boundary: () => this.flushQueued('client'),
+      boundary: () => this.flushToClient(),
     };
     return new FrameReader(upstreamSink, {
       masked: false,
@@ -134,12 +134,7 @@ export abstract class RelayConnection {
 
   // ---- what the readers hand on: connection-lifecycle.ts opens and ends, connection.ts looks in --------
 
-  protected abstract clientPassesUnread(
-    buf: Buffer,
-    start: number,
-    length: number,
-    maskOffset: number,
-  ): boolean;
+  protected abstract clientPassesUnread(buf: Buffer, start: number, length: number, maskAt: number): boolean;
   protected abstract clientMessage(frames: Buffer[]): void;
   protected abstract clientClose(frame: Buffer, payload: Buffer): void;
   protected abstract clientFault(fault: FrameFault): void;
@@ -191,16 +186,11 @@ export abstract class RelayConnection {
     this.toClient(frame);
   }
 
-  protected flushQueued(to: 'client' | 'upstream'): void {
-    if (to === 'client') {
-      const frames = this.queuedToClient;
-      this.queuedToClient = [];
-      for (const frame of frames) this.toClient(frame);
-    } else {
-      const frames = this.queuedToUpstream;
-      this.queuedToUpstream = [];
-      for (const frame of frames) this.toUpstream(frame);
-    }
+  /** Writes the proxy's frames that waited for a message boundary. */
+  protected flushToClient(): void {
+    const frames = this.queuedToClient;
+    this.queuedToClient = [];
+    for (const frame of frames) this.toClient(frame);
   }
 
   /** Sends a proxy event (`connection_routed`, `management_notification`, `error`, ...) to the client. */

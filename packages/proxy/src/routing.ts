@@ -111,5 +111,17 @@ export function createProxyRouting({
     return { service: picked.service, strategy: hint };
   }
 
-  return { hintRouters, forgetPools, candidatesFor, register, route };
+  /** Counts a connection in `router` and in every hint router, for their connection-based strategies. */
+  function track(connection: ProxyConnection): void {
+    register(router, connection);
+    for (const hint of hintRouters.values()) register(hint.router, connection);
+  }
+
+  /** Stops counting a connection in every router. */
+  function untrack(connectionId: string): void {
+    router.connections.unregister(connectionId);
+    for (const hint of hintRouters.values()) hint.router.connections.unregister(connectionId);
+  }
+
+  return { forgetPools, candidatesFor, route, track, untrack };
 }
