@@ -9,10 +9,14 @@ it('exports exactly its helpers', () => {
   expect(Object.keys(support).sort()).toMatchInlineSnapshot(`
     [
       "ECHO_AGENT",
+      "NO_AGENT_MODULE",
+      "TEST_AGENT",
+      "TestClient",
       "WEATHER_AGENT",
       "alive",
       "freePort",
       "startDaemon",
+      "startFakeOpenAI",
       "tempDir",
       "until",
     ]
