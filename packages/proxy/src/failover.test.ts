@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { TestClient, until } from '@myagent/test-support';
+import { COUNTING_AGENT, TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectUpstream, type UpstreamConnector } from '../src/index.js';
 import { type Backend, candidate, childBackend, startProxy, TestSource } from '../test/harness.js';
@@ -7,7 +6,6 @@ import { type Backend, candidate, childBackend, startProxy, TestSource } from '.
 // Failover against real agent servers: `myagent-ws` children sharing a state secret, killed with SIGKILL
 // while the client's socket to the proxy stays open.
 const SECRET = 'failover-test-secret-0123456789';
-const COUNTING = fileURLToPath(new URL('../test/fixtures/counting-agent.mjs', import.meta.url));
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -15,7 +13,7 @@ afterEach(async () => {
 
 async function backend(slowMs = 30_000): Promise<Backend> {
   const started = await childBackend({
-    agent: COUNTING,
+    agent: COUNTING_AGENT,
     env: { MYAGENT_STATE_SECRET: SECRET, FIXTURE_SLOW_MS: String(slowMs) },
   });
   cleanups.push(() => started.stop());

@@ -7,3 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const TEST_AGENT = fileURLToPath(new URL('./fixtures/test-agent.ts', import.meta.url));
 /** A module without any agent export, for the loaders' and the binary's refusals. */
 export const NO_AGENT_MODULE = fileURLToPath(new URL('./fixtures/no-agent.ts', import.meta.url));
+/**
+ * A plain-JS agent that counts the user messages of its session in the session's state (so a restored session
+ * goes on counting); a message starting with "slow" runs for FIXTURE_SLOW_MS (default 20 s), for failover.
+ */
+export const COUNTING_AGENT = fileURLToPath(new URL('./fixtures/counting-agent.mjs', import.meta.url));
