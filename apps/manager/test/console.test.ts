@@ -6,15 +6,16 @@ import {
   alive,
   type DaemonProcess,
   ECHO_AGENT,
+  type FakeOpenAI,
   freePort,
   startDaemon,
+  startFakeOpenAI,
   tempDir,
   until,
 } from '@myagent/test-support';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../packages/agent/test/fake-openai.js';
 import { CHROMIUM, CONSOLE_INDEX, hasChromium, launchBrowser, screenshot } from './console/browser.js';
 import { ROOT, servicePid } from './helpers.js';
 

@@ -8,7 +8,11 @@ import { alive, freePort, tempDir, until } from './index.js';
 it('exports exactly its helpers', () => {
   expect(Object.keys(support).sort()).toMatchInlineSnapshot(`
     [
+      "COUNTING_AGENT",
       "ECHO_AGENT",
+      "NO_AGENT_MODULE",
+      "TEST_AGENT",
+      "TestClient",
       "WEATHER_AGENT",
       "alive",
       "createDialects",
@@ -16,6 +20,7 @@ it('exports exactly its helpers', () => {
       "freePortRange",
       "runDetached",
       "startDaemon",
+      "startFakeOpenAI",
       "tempDir",
       "until",
     ]

@@ -13,3 +13,10 @@ export type { DaemonProcess, DetachedRun } from './process.js';
 // Storage dialects: fresh SQLite files and PostgreSQL schemas for a storage suite
 export { createDialects } from './dialects.js';
 export type { BareDatabase, DialectHarness, DialectOpeners } from './dialects.js';
+
+// The event protocol's test client, the fixture agents more than one package serves, a fake OpenAI server
+export { startFakeOpenAI } from './fake-openai.js';
+export type { FakeOpenAI, FakeReply, FakeRequest, FakeScript } from './fake-openai.js';
+export { COUNTING_AGENT, NO_AGENT_MODULE, TEST_AGENT } from './fixture-agents.js';
+export { TestClient } from './protocol-client.js';
+export type { EventMatch, Received, WaitEventOptions } from './protocol-client.js';
