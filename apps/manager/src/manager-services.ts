@@ -1,5 +1,6 @@
 import type { CreateServiceRequestInput, LogLine, Service, UpdateServiceRequestInput } from '@myagent/models';
 import type { BulkResult } from '@myagent/registry';
+import { drainAround } from './drain.js';
 import { ManagerLifecycle } from './manager-lifecycle.js';
 import type { DrainOptions, ListServicesFilter } from './manager-types.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
@@ -20,9 +21,9 @@ export abstract class ManagerServices extends ManagerLifecycle {
   }
 
   /**
-   * Stops a service. Its clients at `/ws` are drained first: told (a `management_notification`, with
-   * `countdown_seconds` if given, which the stop then waits), their running turns finish, and their
-   * sessions move to another instance; with none, they end.
+   * Stops a service. Its clients at `/ws` are drained first (while its process is alive, RUNNING or
+   * UNHEALTHY): told (a `management_notification`, with `countdown_seconds` if given, which the stop then
+   * waits), their running turns finish, and their sessions move to another instance; with none, they end.
    */
   stopService(serviceId: string, options: DrainOptions = {}): Promise<Service> {
     return this.#drained(serviceId, 'stop', options, () => this.parts().registry.stop(serviceId));
@@ -36,32 +37,14 @@ export abstract class ManagerServices extends ManagerLifecycle {
     return this.#drained(serviceId, 'restart', options, () => this.parts().registry.restart(serviceId));
   }
 
-  async #drained(
+  #drained(
     serviceId: string,
     kind: 'stop' | 'restart',
     options: DrainOptions,
     step: () => Promise<Service>,
   ): Promise<Service> {
-    const { proxy, services } = this.parts();
-    const service = services.peek(serviceId) ?? (await services.peekByName(serviceId));
-    if (service?.status !== 'running') return step();
-    const countdown = options.countdown_seconds;
-    proxy.proxy.drain(service.service_id, {
-      type: kind === 'restart' ? 'service_restart' : 'service_stop',
-      message:
-        kind === 'restart'
-          ? `The agent '${service.name}' restarts; your sessions are kept`
-          : `The agent '${service.name}' stops; your sessions move to another instance where there is one`,
-      severity: 'warning',
-      ...(countdown !== undefined && countdown > 0 && { countdown_seconds: countdown }),
-    });
-    try {
-      if (countdown !== undefined && countdown > 0)
-        await new Promise((resolve) => setTimeout(resolve, countdown * 1000));
-      return await step();
-    } finally {
-      proxy.proxy.endDrain(service.service_id, { stopped: kind === 'stop' });
-    }
+    const { proxy, services, registry } = this.parts();
+    return drainAround({ proxy: proxy.proxy, services, registry }, serviceId, kind, options, step);
   }
 
   /** Stops the service if it runs and deletes it with its history. */
