@@ -3,14 +3,13 @@
 // /ws. The restart drains the client first, as `POST /services/{id}/restart` does: it is told, its running
 // turn finishes on the old process, and its session goes on on the new one.
 import { join } from 'node:path';
-import { alive, freePort, startDaemon, tempDir } from '@myagent/test-support';
+import { alive, COUNTING_AGENT, freePort, startDaemon, tempDir } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
 import { type DaemonProcess, daemonApi } from './daemon-process.js';
-import { ROOT, servicePid } from './helpers.js';
+import { servicePid } from './helpers.js';
 
-const COUNTING = join(ROOT, 'packages/proxy/test/fixtures/counting-agent.mjs');
 const temp = tempDir();
 let daemon: DaemonProcess;
 let base: string;
@@ -39,7 +38,7 @@ beforeAll(async () => {
     method: 'POST',
     body: JSON.stringify({
       name: 'sick',
-      agent_factory_path: COUNTING,
+      agent_factory_path: COUNTING_AGENT,
       // From the kernel: the default range is shared with the other daemons that tests run at once.
       port: await freePort(),
       config: { environment: { FIXTURE_SLOW_MS: '1500' }, restart_delay: 1, health_check_timeout: 1 },
