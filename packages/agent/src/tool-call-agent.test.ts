@@ -13,6 +13,15 @@ const getWeather = defineTool({
   execute: ({ city }) => ({ city, sky: 'sunny', celsius: 21 }),
 });
 
+/** A tool that asks the user to confirm each call. */
+const bookTrip = defineTool({
+  name: 'book_trip',
+  description: 'Books a trip',
+  parameters: v.object({ city: v.string() }),
+  userConfirm: true,
+  execute: () => 'booked',
+});
+
 let llm: FakeOpenAI | undefined;
 afterEach(async () => {
   await llm?.close();
@@ -243,19 +252,12 @@ describe('createToolCallAgent against a real chat-completions server', () => {
   });
 
   it('ends quietly when cancelled while waiting for a confirmation, and the next turn still works', async () => {
-    const guarded = defineTool({
-      name: 'book_trip',
-      description: 'Books a trip',
-      parameters: v.object({ city: v.string() }),
-      userConfirm: true,
-      execute: () => 'booked',
-    });
     const agent = await agentWith(
       [
         { toolCalls: [{ name: 'book_trip', arguments: { city: 'Rome' }, id: 'call_b' }] },
         { content: 'Next.' },
       ],
-      { tools: [guarded] },
+      { tools: [bookTrip] },
     );
     const controller = new AbortController();
     const context = createTestContext({
@@ -287,13 +289,6 @@ describe('createToolCallAgent against a real chat-completions server', () => {
   });
 
   it('feeds back unknown tools, bad JSON, invalid args and denied confirmations as failed results', async () => {
-    const guarded = defineTool({
-      name: 'book_trip',
-      description: 'Books a trip',
-      parameters: v.object({ city: v.string() }),
-      userConfirm: true,
-      execute: () => 'booked',
-    });
     const agent = await agentWith(
       [
         {
@@ -306,7 +301,7 @@ describe('createToolCallAgent against a real chat-completions server', () => {
         },
         { content: 'Sorry, none of that worked.' },
       ],
-      { tools: [getWeather, guarded] },
+      { tools: [getWeather, bookTrip] },
     );
     const context = createTestContext({ confirm: () => false });
     const events = await collect(agent.run('Go', context));
