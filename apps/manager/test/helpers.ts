@@ -2,7 +2,7 @@
 // @myagent/test-support.
 import { fileURLToPath } from 'node:url';
 import type { Service } from '@myagent/models';
-import WebSocket from 'ws';
+import { TestClient } from '@myagent/test-support';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const FIXTURE_AGENT = fileURLToPath(new URL('./fixtures/fixture-agent.mjs', import.meta.url));
@@ -13,30 +13,19 @@ export async function servicePid(service: Pick<Service, 'port'>): Promise<number
   return ((await response.json()) as { pid: number }).pid;
 }
 
-/** One full turn over the protocol: create a session, send a message, collect events to the final answer. */
+/**
+ * One full turn over the protocol with test-support's TestClient: a new session, one message; the names of
+ * the events received up to the end of the run. Rejects on an agent.error, with its content.
+ */
 export async function converse(endpoint: string, text: string): Promise<string[]> {
-  const socket = new WebSocket(endpoint);
-  const events: string[] = [];
+  const client = await TestClient.connect(endpoint);
   try {
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    return await new Promise<string[]>((resolve, reject) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { event: string; session_id?: string; content?: unknown };
-        events.push(message.event);
-        if (message.event === 'agent.session_created') {
-          socket.send(
-            JSON.stringify({ event: 'user.message', session_id: message.session_id, content: text }),
-          );
-        }
-        if (message.event === 'agent.final_answer') resolve(events);
-        if (message.event === 'agent.error') reject(new Error(String(message.content)));
-      });
-      socket.send(JSON.stringify({ event: 'user.create_session' }));
-    });
+    // Generous: the hand-made client this replaces waited as long as the test let it.
+    const events = await client.turn(await client.createSession(), text, 60_000);
+    const error = events.find((event) => event.event === 'agent.error');
+    if (error) throw new Error(String(error.content));
+    return client.events();
   } finally {
-    socket.close();
+    await client.close();
   }
 }
