@@ -9,8 +9,12 @@ import {
   Timestamp,
 } from '@myagent/models';
 import type { Insertable, Selectable } from 'kysely';
+import type {
+  ConnectionRepository,
+  ConnectionStats,
+  ListConnectionsOptions,
+} from '../connection-repository.js';
 import type { ConnectionsTable } from '../schema.js';
-import type { ConnectionRepository, ConnectionStats, ListConnectionsOptions } from '../types.js';
 import {
   arrayOf,
   type Context,

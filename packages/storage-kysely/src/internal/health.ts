@@ -4,8 +4,8 @@ import {
   parseOrThrow,
 } from '@myagent/models';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { HealthRepository } from '../health-repository.js';
 import type { Database, HealthChecksTable } from '../schema.js';
-import type { HealthRepository } from '../types.js';
 import {
   type ConstraintMapper,
   type Context,

@@ -8,7 +8,7 @@ import {
 } from '@myagent/models';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ServicesTable } from '../schema.js';
-import type { ListServicesOptions, ServiceRepository } from '../types.js';
+import type { ListServicesOptions, ServiceRepository } from '../service-repository.js';
 import {
   arrayOf,
   type ConstraintMapper,

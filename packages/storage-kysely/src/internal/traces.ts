@@ -8,7 +8,7 @@ import {
 } from '@myagent/models';
 import type { Insertable, Selectable } from 'kysely';
 import type { TraceEventsTable, TracesTable } from '../schema.js';
-import type { TraceRepository } from '../types.js';
+import type { TraceRepository } from '../trace-repository.js';
 import {
   type Context,
   canonicalTime,

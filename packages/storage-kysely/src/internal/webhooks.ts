@@ -7,7 +7,7 @@ import {
 } from '@myagent/models';
 import type { Selectable } from 'kysely';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
-import type { StoredWebhook, WebhookRepository } from '../types.js';
+import type { StoredWebhook, WebhookRepository } from '../webhook-repository.js';
 import {
   type Context,
   canonicalTime,
