@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { RoutingStrategy } from '@myagent/models';
-import { type ConnectionSetup, ProxyConnection, type UpstreamEnd } from './connection.js';
+import { ProxyConnection } from './connection.js';
 import { closeFrame, encodeFrame, jsonFrame, mayMention, OP_TEXT } from './frames.js';
+import type { ConnectionSetup, UpstreamEnd } from './relay-connection.js';
 import { SessionStates, type StateBudget } from './session-states.js';
 import type { ProxyCandidate } from './types.js';
 import type { UpstreamLeg } from './upstream.js';
@@ -110,7 +111,7 @@ export class FailoverConnection extends ProxyConnection {
       return;
     }
     // Only sessions the client opened here: an agent server cannot make the proxy keep others.
-    if (message.event !== 'system.session_state' || !this.sessions.includes(id)) return;
+    if (message.event !== 'system.session_state' || !this.sessions.has(id)) return;
     this.watchClient = true;
     if (message.phase === 'turn_start') {
       this.states.turnStarted(id);
@@ -125,14 +126,9 @@ export class FailoverConnection extends ProxyConnection {
     if (this.leaveAfterTurn && !this.states.busy) this.leaveIfStillLeft();
   }
 
-  protected override clientPassesUnread(
-    buf: Buffer,
-    start: number,
-    length: number,
-    maskOffset: number,
-  ): boolean {
-    if (!super.clientPassesUnread(buf, start, length, maskOffset)) return false;
-    return !this.watchClient || !mayMention(buf, start, length, maskOffset, USER_MESSAGE);
+  protected override clientPassesUnread(buf: Buffer, start: number, length: number, maskAt: number): boolean {
+    if (!super.clientPassesUnread(buf, start, length, maskAt)) return false;
+    return !this.watchClient || !mayMention(buf, start, length, maskAt, USER_MESSAGE);
   }
 
   protected override clientText(buf: Buffer, length: number): void {
@@ -315,8 +311,7 @@ export class FailoverConnection extends ProxyConnection {
     for (const [sessionId, ok] of results) {
       if (ok) continue;
       lost.push(sessionId);
-      const at = this.sessions.indexOf(sessionId);
-      if (at >= 0) this.sessions.splice(at, 1);
+      this.sessions.delete(sessionId);
       this.states.forget(sessionId);
       this.sessionEvent(
         'agent.session_end',

@@ -193,3 +193,41 @@ export function parseClose(payload: Buffer): { code: number; reason: string } {
   if (payload.length < 2) return { code: 1005, reason: '' };
   return { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString('utf8') };
 }
+
+/** The payload of held frames, unmasked and joined (frames as a client sends them, or unmasked ones). */
+export function heldPayload(
+  frames: readonly Buffer[],
+  into: { buf: Buffer },
+): { buf: Buffer; length: number } {
+  const h: FrameHeader = emptyHeader();
+  let total = 0;
+  for (const frame of frames) {
+    readHeader(frame, 0, h);
+    total += h.payloadLength;
+  }
+  if (into.buf.length < total) into.buf = Buffer.allocUnsafe(Math.max(total, into.buf.length * 2));
+  const out = into.buf;
+  let at = 0;
+  for (const frame of frames) {
+    readHeader(frame, 0, h);
+    const start = h.headerLength;
+    if (h.masked) {
+      const k0 = frame[h.maskOffset] as number;
+      const k1 = frame[h.maskOffset + 1] as number;
+      const k2 = frame[h.maskOffset + 2] as number;
+      const k3 = frame[h.maskOffset + 3] as number;
+      const n = h.payloadLength;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        out[at + i] = (frame[start + i] as number) ^ k0;
+        out[at + i + 1] = (frame[start + i + 1] as number) ^ k1;
+        out[at + i + 2] = (frame[start + i + 2] as number) ^ k2;
+        out[at + i + 3] = (frame[start + i + 3] as number) ^ k3;
+      }
+      const keys = [k0, k1, k2, k3];
+      for (; i < n; i++) out[at + i] = (frame[start + i] as number) ^ (keys[i & 3] as number);
+    } else frame.copy(out, at, start, start + h.payloadLength);
+    at += h.payloadLength;
+  }
+  return { buf: out, length: total };
+}

@@ -1,6 +1,6 @@
 // The proxy
 export { createProxy } from './proxy.js';
-export type { ProxyHandle } from './proxy.js';
+export type { ProxyHandle } from './proxy-handle.js';
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,

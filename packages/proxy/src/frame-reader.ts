@@ -1,3 +1,4 @@
+import { type FrameSink, Mode, type ReaderLimits } from './frame-sink.js';
 import {
   emptyHeader,
   type FrameFault,
@@ -14,59 +15,6 @@ import {
 // One direction of a relay: reads the frame stream as it arrives and hands byte ranges on, unchanged, to a
 // sink. In the common case (whole frames within a read, passed through) it only reads headers and hands on
 // the read itself: no copy, no decode. The sink decides per message what to do with it.
-
-/** What becomes of a data message (its first frame decides; its continuations follow). */
-export enum Mode {
-  /** Streams through unchanged. */
-  Pass = 0,
-  /** Is skipped. */
-  Drop = 1,
-  /** Streams through, and its payload is also copied (bounded) for the sink to read at its end. */
-  Capture = 2,
-  /** Is skipped, its payload copied (bounded) for the sink. */
-  DropCapture = 3,
-  /** Is held whole until its last frame, then handed to the sink, which writes it or not. */
-  Hold = 4,
-}
-
-/** Where a reader hands what it read. */
-export interface FrameSink {
-  /** Bytes of frames that pass, in order. */
-  pass(bytes: Buffer): void;
-  /**
-   * Decides a data message by its opcode and, for readers with a prefix length, its first payload bytes
-   * (unmasked: prefixes are read only on unmasked streams): `buf[start, start + length)`.
-   */
-  classify(opcode: number, buf: Buffer, start: number, length: number, payloadLength: number): Mode;
-  /**
-   * A message `classify` chose to hold came whole in one frame within one read: its payload is
-   * `buf[start, start + length)`, masked with the key at `maskOffset` (-1: unmasked). True lets it pass as it
-   * came, in the run of passing bytes (no copy, no hold); false holds it as usual. Optional.
-   */
-  inspect?(buf: Buffer, start: number, length: number, maskOffset: number): boolean;
-  /** A held message is complete: its raw frames, in order. */
-  held(frames: Buffer[]): void;
-  /** A captured message is complete: its payload (unmasked), or null when it exceeded the capture bound. */
-  captured(payload: Buffer | null, dropped: boolean): void;
-  /** A close frame arrived (raw frame and unmasked payload); it is not passed on by the reader. */
-  close(frame: Buffer, payload: Buffer): void;
-  /** A frame no peer may send, or a bound exceeded; the reader reads nothing more. */
-  fault(fault: FrameFault): void;
-  /** Called at a message boundary once {@link FrameReader.wantBoundary} was set. */
-  boundary(): void;
-}
-
-/** Bounds of a reader. */
-export interface ReaderLimits {
-  /** Frames of a client are masked, an agent server's are not. */
-  masked: boolean;
-  /** Payload bytes `classify` sees of a message's first frame (0: decided by opcode alone). */
-  prefixBytes: number;
-  /** The largest frame, and the largest held message. */
-  maxMessageBytes: number;
-  /** The most payload a capture copies. */
-  maxCaptureBytes: number;
-}
 
 const NO_FAULT = null;
 
@@ -370,42 +318,4 @@ export class FrameReader {
 /** Byte `i & 3` of a mask key held as a big-endian 32-bit number. */
 function maskByte(key: number, i: number): number {
   return (key >>> ((3 - (i & 3)) << 3)) & 0xff;
-}
-
-/** The payload of held frames, unmasked and joined (frames as a client sends them, or unmasked ones). */
-export function heldPayload(
-  frames: readonly Buffer[],
-  into: { buf: Buffer },
-): { buf: Buffer; length: number } {
-  const h: FrameHeader = emptyHeader();
-  let total = 0;
-  for (const frame of frames) {
-    readHeader(frame, 0, h);
-    total += h.payloadLength;
-  }
-  if (into.buf.length < total) into.buf = Buffer.allocUnsafe(Math.max(total, into.buf.length * 2));
-  const out = into.buf;
-  let at = 0;
-  for (const frame of frames) {
-    readHeader(frame, 0, h);
-    const start = h.headerLength;
-    if (h.masked) {
-      const k0 = frame[h.maskOffset] as number;
-      const k1 = frame[h.maskOffset + 1] as number;
-      const k2 = frame[h.maskOffset + 2] as number;
-      const k3 = frame[h.maskOffset + 3] as number;
-      const n = h.payloadLength;
-      let i = 0;
-      for (; i + 4 <= n; i += 4) {
-        out[at + i] = (frame[start + i] as number) ^ k0;
-        out[at + i + 1] = (frame[start + i + 1] as number) ^ k1;
-        out[at + i + 2] = (frame[start + i + 2] as number) ^ k2;
-        out[at + i + 3] = (frame[start + i + 3] as number) ^ k3;
-      }
-      const keys = [k0, k1, k2, k3];
-      for (; i < n; i++) out[at + i] = (frame[start + i] as number) ^ (keys[i & 3] as number);
-    } else frame.copy(out, at, start, start + h.payloadLength);
-    at += h.payloadLength;
-  }
-  return { buf: out, length: total };
 }
