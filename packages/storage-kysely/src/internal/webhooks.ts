@@ -14,6 +14,7 @@ import {
   fromJson,
   guard,
   nonNegativeInteger,
+  nullableNumber,
   page,
   parseRow,
   toJson,
@@ -35,7 +36,7 @@ function deliveryFromRow(row: Selectable<WebhookDeliveriesTable>): WebhookDelive
     {
       ...row,
       attempts: Number(row.attempts),
-      response_status: row.response_status === null ? null : Number(row.response_status),
+      response_status: nullableNumber(row.response_status),
       payload: fromJson(row.payload),
     },
     'webhook delivery',
