@@ -3,6 +3,7 @@
 import type { PoolWorker, QueuedRun } from './pool-state.js';
 import type { RuntimeMessage } from './worker.js';
 
+/** Lets go of a run its worker ended (or that failed with it): its claim cell is free again. */
 export function unassign(run: QueuedRun): void {
   const pooled = run.worker;
   if (!pooled?.runs.delete(run.id)) return;
@@ -12,7 +13,7 @@ export function unassign(run: QueuedRun): void {
   if (pooled.runs.size === 0) pooled.port.unref();
 }
 
-// Takes a run back from its worker if the worker has not claimed it: true when it never started there.
+/** Takes a run back from its worker if the worker has not claimed it: true when it never started there. */
 export function revoke(run: QueuedRun): boolean {
   const pooled = run.worker;
   if (!pooled) return false;
@@ -22,6 +23,7 @@ export function revoke(run: QueuedRun): boolean {
   return true;
 }
 
+/** Posts to a worker unless it is dead. */
 export function send(pooled: PoolWorker, message: RuntimeMessage): void {
   if (!pooled.dead) pooled.port.postMessage(message);
 }

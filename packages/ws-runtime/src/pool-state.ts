@@ -4,6 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AgentSessionState } from '@myagent/models';
 import type { RunRequest, RunResult } from './runner.js';
 
+/** A run in the pool: queued, waiting in a worker's backlog, or sent to a worker's claim cell. */
 export interface QueuedRun {
   id: number;
   request: RunRequest;
@@ -20,15 +21,19 @@ export interface QueuedRun {
   paused?: boolean;
 }
 
-// Where a session's agent instance lives: the worker that last started one of its runs, and the state
-// object that worker's copy of the session state equals (none after a failed run: the next run sends it).
+/**
+ * Where a session's agent instance lives: the worker that last started one of its runs, and the state
+ * object that worker's copy of the session state equals (none after a failed run: the next run sends it).
+ */
 export interface SessionHome {
   worker?: PoolWorker;
   synced?: AgentSessionState;
 }
 
-// A worker slot: one long-lived tinypool task (serve in worker.ts) on a worker tinypool owns, and our end of
-// the port it was given. Aborting the task makes tinypool terminate that worker and start another.
+/**
+ * A worker slot: one long-lived tinypool task (serve in worker.ts) on a worker tinypool owns, and our end of
+ * the port it was given. Aborting the task makes tinypool terminate that worker and start another.
+ */
 export interface PoolWorker {
   port: MessagePort;
   task: AbortController;
