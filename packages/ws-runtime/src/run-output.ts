@@ -9,7 +9,7 @@ import { describeError, UnsendableEventError } from './outbound.js';
 
 const AGENT_EVENTS: ReadonlySet<string> = new Set(AGENT_EVENT_NAMES);
 
-/** The client's side of a session's runs, for {@link SessionHub} (sessions.ts). */
+/** The client's side of a session's runs, for SessionHub (sessions.ts). */
 export class RunOutput {
   constructor(
     private readonly opts: ResolvedRuntimeOptions,

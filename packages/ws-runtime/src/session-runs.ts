@@ -12,7 +12,7 @@ import { RunTrace } from './traces.js';
 /** Why a run was stopped. */
 export type StopReason = NonNullable<ActiveRun['stopReason']>;
 
-/** The runs of a runtime's sessions; {@link SessionHub} (sessions.ts) adds the sessions themselves. */
+/** The runs of a runtime's sessions; SessionHub (sessions.ts) adds the sessions themselves. */
 export abstract class SessionRuns {
   /** `sessionMs` sums the lifetimes of the completed sessions; `runMs` those of the finished runs. */
   readonly counters = { sessions: 0, completed: 0, sessionMs: 0, runs: 0, errors: 0, runMs: 0, finished: 0 };
