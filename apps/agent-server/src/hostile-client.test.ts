@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
+import { TEST_AGENT, TestClient } from '@myagent/test-support';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TestClient } from '../../../packages/ws-runtime/test/helpers.js';
-import { FIXTURE_AGENT, type SpawnedServer, spawnServer } from '../test/helpers.js';
+import { type SpawnedServer, spawnServer } from '../test/helpers.js';
 
 // Clients that never finish their handshake, and upgrades on paths that are not the server's: against the
 // real binary, as the manager spawns it.
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function start(args: string[]): Promise<SpawnedServer> {
-  const server = spawnServer([FIXTURE_AGENT, '--port', '0', '--in-process', ...args]);
+  const server = spawnServer([TEST_AGENT, '--port', '0', '--in-process', ...args]);
   servers.push(server);
   return server.ready();
 }

@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ECHO_AGENT, NO_AGENT_MODULE, TEST_AGENT, TestClient, until } from '@myagent/test-support';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from '../../../packages/ws-runtime/test/helpers.js';
-
-import { ECHO_AGENT, FIXTURE_AGENT, type SpawnedServer, spawnServer, waitForAsync } from '../test/helpers.js';
+import { type SpawnedServer, spawnServer } from '../test/helpers.js';
 
 // The real binary as a child process, as the manager spawns it.
 const run = promisify(execFile);
@@ -42,7 +41,7 @@ describe('myagent-ws server', () => {
     const client = await connect(server);
     const sessionId = await client.createSession();
     await client.turn(sessionId, 'trace me');
-    await waitForAsync(
+    await until(
       async () =>
         server.logs.some(
           (line) =>
@@ -119,18 +118,15 @@ describe('myagent-ws server', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const busyPort = String((blocker.address() as { port: number }).port);
-    const noAgent = fileURLToPath(
-      new URL('../../../packages/ws-runtime/test/fixtures/no-agent.ts', import.meta.url),
-    );
     const cases: Array<[string[], RegExp]> = [
       [[join(temp, 'missing.ts'), '--port', '0'], /Agent file not found/],
       [[broken, '--port', '0'], /broken\.ts/],
-      [[noAgent, '--port', '0'], /exports no agent/],
+      [[NO_AGENT_MODULE, '--port', '0'], /exports no agent/],
       [
-        [FIXTURE_AGENT, '--port', busyPort, '--in-process'],
+        [TEST_AGENT, '--port', busyPort, '--in-process'],
         /PORT_IN_USE: Port \d+ on 127\.0\.0\.1 is already in use/,
       ],
-      [[FIXTURE_AGENT, '--port', 'eighty'], /--port must be a number/],
+      [[TEST_AGENT, '--port', 'eighty'], /--port must be a number/],
     ];
     try {
       await Promise.all(
@@ -149,7 +145,7 @@ describe('myagent-ws server', () => {
 
   it('takes limits from MYAGENT_* env, with flags winning', async () => {
     const server = await start(
-      [FIXTURE_AGENT, '--port', '0', '--max-sessions', '1', '--heartbeat-interval', '0.2'],
+      [TEST_AGENT, '--port', '0', '--max-sessions', '1', '--heartbeat-interval', '0.2'],
       {
         env: { MYAGENT_MAX_SESSIONS: '5', MYAGENT_IN_PROCESS: 'true', MYAGENT_SESSION_TIMEOUT: '60' },
       },
@@ -163,13 +159,13 @@ describe('myagent-ws server', () => {
   });
 
   it('drains on SIGTERM: the running turn finishes, the session ends, exit 0', async () => {
-    const server = await start([FIXTURE_AGENT, '--port', '0', '--drain-timeout', '10']);
+    const server = await start([TEST_AGENT, '--port', '0', '--drain-timeout', '10']);
     const client = await connect(server);
     const sessionId = await client.createSession();
     client.send({ event: 'user.message', session_id: sessionId, content: 'slow' });
     await client.waitEvent('agent.partial_answer');
     server.child.kill('SIGTERM');
-    const health = await waitForAsync(async () => {
+    const health = await until(async () => {
       const response = await fetch(`http://127.0.0.1:${server.port}/health`);
       const body = (await response.json()) as { status: string };
       return body.status === 'draining' ? response.status : undefined;
@@ -185,14 +181,14 @@ describe('myagent-ws server', () => {
     const parent = execFile(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     const parentGone = new Promise((resolve) => parent.once('exit', resolve));
     const orphan = await start([
-      FIXTURE_AGENT,
+      TEST_AGENT,
       '--port',
       '0',
       '--in-process',
       '--parent-pid',
       String(parent.pid),
     ]);
-    const piped = await start([FIXTURE_AGENT, '--port', '0', '--in-process'], { ipc: true });
+    const piped = await start([TEST_AGENT, '--port', '0', '--in-process'], { ipc: true });
     parent.kill('SIGKILL');
     await parentGone;
     piped.child.disconnect();

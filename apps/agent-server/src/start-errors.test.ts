@@ -4,9 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TEST_AGENT } from '@myagent/test-support';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { agentServerCommand } from '../src/index.js';
-import { FIXTURE_AGENT, type SpawnedServer, spawnServer } from '../test/helpers.js';
+import { type SpawnedServer, spawnServer } from '../test/helpers.js';
 
 // What a new user sees when the server cannot start: one coded line on stderr that says what is wrong.
 const temp = mkdtempSync(join(tmpdir(), 'agent-server-errors-'));
@@ -37,7 +38,7 @@ it('names file:line:column and the reason of a syntax error in a .ts agent', asy
 });
 
 it('says what is wrong with a negative --max-sessions instead of "Unknown option"', async () => {
-  const server = await failing([FIXTURE_AGENT, '--port', '0', '--max-sessions', '-1']);
+  const server = await failing([TEST_AGENT, '--port', '0', '--max-sessions', '-1']);
   expect(server.stderr.trim()).toBe(
     "myagent-ws: INVALID_REQUEST: --max-sessions must be a number >= 0, got '-1'",
   );
@@ -48,7 +49,7 @@ it('prints no "draining" line when it fails to start (a port in use)', async () 
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   try {
     const port = String((blocker.address() as { port: number }).port);
-    const server = await failing([FIXTURE_AGENT, '--port', port]);
+    const server = await failing([TEST_AGENT, '--port', port]);
     expect(server.stderr).toMatch(/^myagent-ws: PORT_IN_USE: /u);
     expect(server.logs.map((line) => line.msg)).not.toContain('draining');
   } finally {
@@ -59,10 +60,10 @@ it('prints no "draining" line when it fails to start (a port in use)', async () 
 it('--check loads a module as the server would: 0 and a JSON line, or 1 and the coded reason', async () => {
   const { command, args } = agentServerCommand();
   const run = promisify(execFile);
-  const ok = await run(command, [...args, '--check', FIXTURE_AGENT]);
+  const ok = await run(command, [...args, '--check', TEST_AGENT]);
   expect(JSON.parse(ok.stdout.trim())).toEqual({
     ok: true,
-    path: FIXTURE_AGENT,
+    path: TEST_AGENT,
     export: 'createAgent',
     agent_name: 'fixture',
   });

@@ -1,13 +1,10 @@
 // Spawns the real `myagent-ws` binary (agentServerCommand) and reads its JSON log lines.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { until } from '@myagent/test-support';
 import { agentServerCommand } from '../src/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const ECHO_AGENT = fileURLToPath(new URL('../../../examples/echo-agent.ts', import.meta.url));
-export const FIXTURE_AGENT = fileURLToPath(
-  new URL('../../../packages/ws-runtime/test/fixtures/test-agent.ts', import.meta.url),
-);
 
 /** A spawned server and what it printed. */
 export interface SpawnedServer {
@@ -38,25 +35,20 @@ export function spawnServer(
     logs: [],
     stderr: '',
     exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    ready: () =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const listening = server.logs.find((line) => line.msg === 'listening');
-          if (listening) {
-            server.url = String(listening.url);
-            server.port = Number(new URL(server.url).port);
-            resolve(server);
-            return true;
-          }
-          return false;
-        };
-        if (check()) return;
-        const timer = setInterval(() => check() && clearInterval(timer), 20);
-        server.exit.then((code) => {
-          clearInterval(timer);
-          reject(new Error(`server exited with ${code}: ${server.stderr}`));
-        });
-      }),
+    async ready() {
+      // The listening line, or the end of a server that exited without printing it.
+      const listening = await until(
+        () =>
+          server.logs.find((line) => line.msg === 'listening') ??
+          (child.exitCode !== null || child.signalCode !== null),
+        'the listening line',
+        60_000,
+      );
+      if (listening === true) throw new Error(`server exited with ${await server.exit}: ${server.stderr}`);
+      server.url = String(listening.url);
+      server.port = Number(new URL(server.url).port);
+      return server;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return server.exit;
@@ -73,19 +65,4 @@ export function spawnServer(
     server.stderr += chunk;
   });
   return server;
-}
-
-/** Polls an async check until it returns a value, or fails after the deadline. */
-export async function waitForAsync<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -2,10 +2,10 @@
 // running the example agents: what a user sees and does, checked against what the API says.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FakeOpenAI, startFakeOpenAI } from '@myagent/test-support';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeOpenAI, startFakeOpenAI } from '../../../packages/agent/test/fake-openai.js';
 import { CHROMIUM, CONSOLE_INDEX, hasChromium, launchBrowser, screenshot } from './console/browser.js';
 import { type DaemonProcess, startDaemon } from './daemon-process.js';
 import { alive, ECHO_AGENT, freePort, ROOT, servicePid, tempDir, waitFor } from './helpers.js';

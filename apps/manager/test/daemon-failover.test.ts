@@ -2,13 +2,13 @@
 // children it started, kill -9 of a child, and restarts through the HTTP API, while the client's socket to
 // the manager stays open and its sessions go on counting.
 import { join } from 'node:path';
+import { COUNTING_AGENT } from '@myagent/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
 import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
-import { alive, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
+import { alive, servicePid, tempDir, waitFor } from './helpers.js';
 
-const COUNTING = join(ROOT, 'packages/proxy/test/fixtures/counting-agent.mjs');
 const temp = tempDir();
 let daemon: DaemonProcess;
 let base: string;
@@ -95,7 +95,7 @@ beforeAll(async () => {
   ] as const) {
     const { status } = await api('/services', {
       method: 'POST',
-      body: JSON.stringify({ name, agent_factory_path: COUNTING, tags, config, auto_start: true }),
+      body: JSON.stringify({ name, agent_factory_path: COUNTING_AGENT, tags, config, auto_start: true }),
     });
     expect(status).toBeLessThan(300);
   }

@@ -1,5 +1,5 @@
+import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from '@myagent/test-support';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from '../test/fake-openai.js';
 import { DEFAULT_LLM_RETRY, type LlmOptions, resolveLlmConfig, retryAfterMs, streamChat } from './llm.js';
 
 describe('resolveLlmConfig', () => {

@@ -1,8 +1,8 @@
 import type { AgentEvent } from '@myagent/models';
+import { type FakeOpenAI, type FakeScript, startFakeOpenAI, until } from '@myagent/test-support';
 import * as v from 'valibot';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, createTestContext, emptyState, names } from '../test/context.js';
-import { type FakeOpenAI, type FakeScript, startFakeOpenAI } from '../test/fake-openai.js';
 import { defineTool } from './tool.js';
 import { createToolCallAgent, type ToolCallAgentOptions } from './tool-call-agent.js';
 
@@ -11,6 +11,15 @@ const getWeather = defineTool({
   description: 'Current weather of a city',
   parameters: v.object({ city: v.string() }),
   execute: ({ city }) => ({ city, sky: 'sunny', celsius: 21 }),
+});
+
+/** A tool that asks the user to confirm each call. */
+const bookTrip = defineTool({
+  name: 'book_trip',
+  description: 'Books a trip',
+  parameters: v.object({ city: v.string() }),
+  userConfirm: true,
+  execute: () => 'booked',
 });
 
 let llm: FakeOpenAI | undefined;
@@ -30,14 +39,6 @@ async function agentWith(script: FakeScript, options: Partial<ToolCallAgentOptio
     env: {},
     ...rest,
   });
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const chunksOf = (events: AgentEvent[]) =>
@@ -207,7 +208,7 @@ describe('createToolCallAgent against a real chat-completions server', () => {
     const run = (async () => {
       for await (const event of agent.run('Hi', createTestContext())) events.push(event);
     })();
-    await waitFor(() => events.some((e) => e.event === 'agent.partial_answer'), 'the first chunk');
+    await until(() => events.some((e) => e.event === 'agent.partial_answer'), 'the first chunk');
     await llm?.close();
     await run;
     expect(events.slice(1, -1)).toEqual([
@@ -227,18 +228,18 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       for await (const event of agent.run('Hi', createTestContext({ signal: controller.signal })))
         events.push(event);
     })();
-    await waitFor(() => events.some((e) => e.event === 'agent.partial_answer'), 'the first chunk');
+    await until(() => events.some((e) => e.event === 'agent.partial_answer'), 'the first chunk');
     controller.abort(new Error('user.cancel'));
     await run;
     expect(names(events)).toEqual(['agent.thinking', 'agent.partial_answer']);
-    await waitFor(() => llm?.requests[0]?.aborted === true, 'the HTTP request to be aborted');
+    await until(() => llm?.requests[0]?.aborted === true, 'the HTTP request to be aborted');
   });
 
   it('ends a hanging run when the run timeout fires, or with agent.error on the LLM timeout', async () => {
     const agent = await agentWith([{ hang: true }, { hang: true }]);
     const events = await collect(agent.run('Hi', createTestContext({ signal: AbortSignal.timeout(200) })));
     expect(names(events)).toEqual(['agent.thinking']);
-    await waitFor(() => llm?.requests[0]?.aborted === true, 'the first request to be aborted');
+    await until(() => llm?.requests[0]?.aborted === true, 'the first request to be aborted');
 
     const short = createToolCallAgent({ name: 'w', llm: { baseUrl: llm?.url, timeoutMs: 200 }, env: {} });
     const timedOut = await collect(short.run('Hi', createTestContext()));
@@ -247,23 +248,16 @@ describe('createToolCallAgent against a real chat-completions server', () => {
       content: `LLM request timed out after 200 ms (${llm?.url}/v1/chat/completions)`,
       metadata: { code: 'AGENT_ERROR' },
     });
-    await waitFor(() => llm?.requests[1]?.aborted === true, 'the second request to be aborted');
+    await until(() => llm?.requests[1]?.aborted === true, 'the second request to be aborted');
   });
 
   it('ends quietly when cancelled while waiting for a confirmation, and the next turn still works', async () => {
-    const guarded = defineTool({
-      name: 'book_trip',
-      description: 'Books a trip',
-      parameters: v.object({ city: v.string() }),
-      userConfirm: true,
-      execute: () => 'booked',
-    });
     const agent = await agentWith(
       [
         { toolCalls: [{ name: 'book_trip', arguments: { city: 'Rome' }, id: 'call_b' }] },
         { content: 'Next.' },
       ],
-      { tools: [guarded] },
+      { tools: [bookTrip] },
     );
     const controller = new AbortController();
     const context = createTestContext({
@@ -295,13 +289,6 @@ describe('createToolCallAgent against a real chat-completions server', () => {
   });
 
   it('feeds back unknown tools, bad JSON, invalid args and denied confirmations as failed results', async () => {
-    const guarded = defineTool({
-      name: 'book_trip',
-      description: 'Books a trip',
-      parameters: v.object({ city: v.string() }),
-      userConfirm: true,
-      execute: () => 'booked',
-    });
     const agent = await agentWith(
       [
         {
@@ -314,7 +301,7 @@ describe('createToolCallAgent against a real chat-completions server', () => {
         },
         { content: 'Sorry, none of that worked.' },
       ],
-      { tools: [getWeather, guarded] },
+      { tools: [getWeather, bookTrip] },
     );
     const context = createTestContext({ confirm: () => false });
     const events = await collect(agent.run('Go', context));

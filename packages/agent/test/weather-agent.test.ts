@@ -1,7 +1,7 @@
+import { type FakeOpenAI, startFakeOpenAI } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import weatherDefault, { createAgent, getCityInfo, getWeather } from '../../../examples/weather-agent.js';
 import { collect, createTestContext, names } from './context.js';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.js';
 
 let llm: FakeOpenAI | undefined;
 afterEach(async () => {

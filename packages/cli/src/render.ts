@@ -1,4 +1,6 @@
-import { AppError, type Service } from '@myagent/models';
+import { AppError, type Service, type ServiceListResponse } from '@myagent/models';
+import type * as v from 'valibot';
+import type { Reply } from './client.js';
 import { duration, type Output, percent, time } from './output.js';
 import type { CommandContext } from './spec.js';
 
@@ -9,9 +11,35 @@ export function uptimeOf(service: Service, now = Date.now()): string {
   return service.started_at ? duration((now - Date.parse(service.started_at)) / 1000) : '-';
 }
 
-/** Service names by id, for tables that name a row's service (connections, traces, stats). */
-export function serviceNames(services: readonly Service[]): Map<string, string> {
-  return new Map(services.map((service) => [service.service_id, service.name]));
+/** A reply whose rows name services by id, with the services listed beside it to name them. */
+export interface NamedReply<T> {
+  data: T;
+  services: v.InferOutput<typeof ServiceListResponse>;
+  /** The service's name, or the id itself for a service that is gone. */
+  nameOf(serviceId: string): string;
+}
+
+/**
+ * Awaits `reply` with the service list fetched alongside, for output that names each row's service
+ * (connections, traces, stats). Under `--json` it prints the reply as the manager sent it and returns
+ * undefined: the command has nothing left to do.
+ */
+export async function withServiceNames<T>(
+  ctx: CommandContext,
+  reply: Promise<Reply<T>>,
+): Promise<NamedReply<T> | undefined> {
+  const [answer, services] = await Promise.all([reply, ctx.client.listServices()]);
+  if (ctx.out.json) {
+    ctx.out.printJson(answer.json);
+    return undefined;
+  }
+  const names = new Map(services.data.services.map((service) => [service.service_id, service.name]));
+  return { data: answer.data, services: services.data, nameOf: (id) => names.get(id) ?? id };
+}
+
+/** Under a list that `--limit` cut short: how many of how many rows it shows. */
+export function limitNote(out: Output, shown: number, total: number): void {
+  if (total > shown) out.print(out.c.dim(`${shown} of ${total} shown (--limit)`));
 }
 
 /** The services as `list` and `status` print them. */

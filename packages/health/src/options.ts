@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@myagent/models';
+import { objectWithMethods, parseOrThrow } from '@myagent/models';
 import * as v from 'valibot';
 import type { HealthResultSink, HealthTargetSource, ResourceProbe } from './types.js';
 
@@ -15,14 +15,6 @@ export const DEFAULT_RISE = 2;
 /** Consecutive unhealthy results before the verdict becomes unhealthy. @default 3 */
 export const DEFAULT_FALL = 3;
 
-const object = <T>(message: string, ...methods: string[]) =>
-  v.custom<T>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
-    message,
-  );
 const ms = (fallback: number) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), fallback);
 const positiveInteger = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = (fallback: number) => v.optional(positiveInteger, fallback);
@@ -42,11 +34,13 @@ export type ThresholdOptions = v.InferInput<typeof ThresholdOptions>;
 /** Options of {@link createHealthMonitor}, checked with valibot; times in ms. */
 export const HealthMonitorOptions = v.object({
   /** The services to check, read again before every check. */
-  source: object<HealthTargetSource>('source must have list()', 'list'),
+  source: objectWithMethods<HealthTargetSource>('source must have list()', 'list'),
   /** Where results go (storage's health repository fits). Results are also kept in memory, bounded. */
-  sink: v.optional(object<HealthResultSink>('sink must have append()', 'append')),
+  sink: v.optional(objectWithMethods<HealthResultSink>('sink must have append()', 'append')),
   /** Samples CPU and memory for the resources check; `false` turns the check off. @default procfs */
-  probe: v.optional(v.union([v.literal(false), object<ResourceProbe>('probe must have sample()', 'sample')])),
+  probe: v.optional(
+    v.union([v.literal(false), objectWithMethods<ResourceProbe>('probe must have sample()', 'sample')]),
+  ),
   /** Consecutive results needed to flip a verdict. @default rise 2, fall 3 */
   thresholds: v.optional(ThresholdOptions, {}),
   unhealthyGraceMs: ms(DEFAULT_UNHEALTHY_GRACE_MS),

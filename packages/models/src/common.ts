@@ -39,6 +39,21 @@ export function plainObject<S extends v.GenericSchema>(schema: S, what: string) 
   );
 }
 
+/**
+ * An option that must be an object with these methods (a store, a sink, a probe the caller brings); its
+ * type is the interface the package declares, checked only as far as the methods exist.
+ * @example store: objectWithMethods<ServiceStore>('store must have get() and save()', 'get', 'save'),
+ */
+export function objectWithMethods<T>(message: string, ...methods: string[]) {
+  return v.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+    message,
+  );
+}
+
 /** A tag: short, no spaces, no commas (tags travel comma-separated in query strings and the CLI). */
 export const Tag = v.pipe(
   v.string(),

@@ -113,6 +113,7 @@ it('exports exactly its public surface', () => {
       "isErrorCode",
       "isValidRegex",
       "isoNow",
+      "objectWithMethods",
       "parseClientMessage",
       "parseOrThrow",
       "parseServerMessage",

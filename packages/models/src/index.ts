@@ -8,6 +8,7 @@ export {
   boundedText,
   describeIssues,
   isoNow,
+  objectWithMethods,
   parseOrThrow,
   plainObject,
   Tag,

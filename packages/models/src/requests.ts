@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { boundedString, boundedText, plainObject, Tags } from './common.js';
-import { RoutingCondition, RoutingStrategy } from './routing.js';
+import { boundedText, plainObject, Tags } from './common.js';
+import { RoutingCondition, routingRuleEntries } from './routing.js';
 import { Host, Port, ServiceConfigPatch, ServiceName } from './service.js';
 
 // Request bodies of the HTTP API (spec F2, F5; seed 003). Unknown fields are refused so a typo never
@@ -44,18 +44,9 @@ export const UpdateServiceRequest = plainObject(
 export type UpdateServiceRequest = v.InferOutput<typeof UpdateServiceRequest>;
 export type UpdateServiceRequestInput = v.InferInput<typeof UpdateServiceRequest>;
 
-const ruleEntries = {
-  name: boundedString(128, 1),
-  priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)), 0),
-  enabled: v.optional(v.boolean(), true),
-  conditions: v.optional(v.pipe(v.array(RoutingCondition), v.maxLength(32, 'at most 32 conditions')), []),
-  target_strategy: v.optional(RoutingStrategy, 'round_robin'),
-  target_services: v.optional(v.pipe(v.array(boundedString(64, 1)), v.maxLength(1000)), []),
-  target_tags: v.optional(Tags, []),
-  weight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1_000_000)), 1),
-  fallback_strategy: v.optional(v.nullable(RoutingStrategy), null),
-  description: v.optional(boundedString(1000), ''),
-};
+const ruleEntries = routingRuleEntries(
+  v.optional(v.pipe(v.array(RoutingCondition), v.maxLength(32, 'at most 32 conditions')), []),
+);
 
 /** `POST /api/v1/routing/rules`. */
 export const CreateRoutingRuleRequest = plainObject(v.strictObject(ruleEntries), 'a routing rule');

@@ -79,6 +79,25 @@ function conditionSchema(problemOf: (source: string, caseSensitive: boolean) => 
 export const RoutingCondition = conditionSchema(regexProblem);
 export type RoutingCondition = v.InferOutput<typeof RoutingCondition>;
 
+/**
+ * A rule's own fields with their defaults, in the order a parsed rule lists them: one declaration for the
+ * stored rule and the requests that create or update one, which differ only in how they check conditions.
+ */
+export function routingRuleEntries<C extends v.GenericSchema>(conditions: C) {
+  return {
+    name: boundedString(128, 1),
+    priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)), 0),
+    enabled: v.optional(v.boolean(), true),
+    conditions,
+    target_strategy: v.optional(RoutingStrategy, 'round_robin'),
+    target_services: v.optional(v.pipe(v.array(boundedString(64, 1)), v.maxLength(1000)), []),
+    target_tags: v.optional(Tags, []),
+    weight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1_000_000)), 1),
+    fallback_strategy: v.optional(v.nullable(RoutingStrategy), null),
+    description: v.optional(boundedString(1000), ''),
+  };
+}
+
 // A stored condition's regex need only compile: rules stored by releases before the ReDoS check must stay
 // readable (and deletable). The router refuses an unsafe one when it compiles the rule.
 const StoredRoutingCondition = conditionSchema(compileProblem);
@@ -89,16 +108,7 @@ const StoredRoutingCondition = conditionSchema(compileProblem);
  */
 export const RoutingRule = v.object({
   rule_id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  name: boundedString(128, 1),
-  priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-1_000_000), v.maxValue(1_000_000)), 0),
-  enabled: v.optional(v.boolean(), true),
-  conditions: v.optional(v.pipe(v.array(StoredRoutingCondition), v.maxLength(32)), []),
-  target_strategy: v.optional(RoutingStrategy, 'round_robin'),
-  target_services: v.optional(v.pipe(v.array(boundedString(64, 1)), v.maxLength(1000)), []),
-  target_tags: v.optional(Tags, []),
-  weight: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1_000_000)), 1),
-  fallback_strategy: v.optional(v.nullable(RoutingStrategy), null),
-  description: v.optional(boundedString(1000), ''),
+  ...routingRuleEntries(v.optional(v.pipe(v.array(StoredRoutingCondition), v.maxLength(32)), [])),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

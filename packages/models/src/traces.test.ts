@@ -6,6 +6,13 @@ import { TraceClientMessage, TraceEvent, type TraceSummary } from './traces.js';
 const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms).toISOString();
 const envelope = (ms: number, n: number) => ({ timestamp: at(ms), message_id: `m${n}`, session_id: 's1' });
 
+/** The echo tool's completed-event, 50 ms in, as the agent server writes it. */
+const toolCompleted = (duration_ms: number, status: 'success' | 'failed') => ({
+  event_type: 'tool_completed',
+  ...envelope(50, 2),
+  data: { trace_id: 't1', name: 'echo', args: { text: 'hi' }, duration_ms, status, output_chars: 2 },
+});
+
 const summary: TraceSummary = {
   trace_id: 't1',
   service_id: 'svc',
@@ -29,18 +36,7 @@ const summary: TraceSummary = {
 
 describe('TraceEvent', () => {
   it('parses each kind and refuses odd data', () => {
-    const tool = {
-      event_type: 'tool_completed',
-      ...envelope(50, 2),
-      data: {
-        trace_id: 't1',
-        name: 'echo',
-        args: { text: 'hi' },
-        duration_ms: 3,
-        status: 'success',
-        output_chars: 2,
-      },
-    };
+    const tool = toolCompleted(3, 'success');
     expect(v.safeParse(TraceEvent, tool).success).toBe(true);
     expect(v.safeParse(TraceEvent, { ...tool, data: { ...tool.data, duration_ms: -1 } }).success).toBe(false);
     expect(
@@ -79,18 +75,7 @@ describe('traceSpans', () => {
           llm: { model: 'm', duration_ms: 30, ttft_ms: 5, input_tokens: 10, output_tokens: 5 },
         },
       },
-      {
-        event_type: 'tool_completed',
-        ...envelope(50, 2),
-        data: {
-          trace_id: 't1',
-          name: 'echo',
-          args: { text: 'hi' },
-          duration_ms: 10,
-          status: 'failed',
-          output_chars: 2,
-        },
-      },
+      toolCompleted(10, 'failed'),
     ]);
     const spans = traceSpans(summary, events);
     expect(spans.map((s) => [s.kind, s.name, s.start_time.slice(17), s.duration_ms, s.status])).toEqual([

@@ -1,14 +1,13 @@
 import { createConnection } from 'node:net';
+import { TestClient, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backend,
-  Client,
   candidate,
   frameEchoBackend,
   inProcessBackend,
   startProxy,
   TestSource,
-  waitUntil,
 } from '../test/harness.js';
 
 // Frame-level behaviour against a plain ws echo server (it answers binary too), routing inputs and bad
@@ -44,13 +43,13 @@ afterAll(async () => {
 
 describe('relay', () => {
   it('relays text and binary frames unchanged, in order, and 1 MiB frames both ways', async () => {
-    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const client = await TestClient.connect(`${proxied.url}?service=frames`);
     const big = Buffer.alloc(1024 * 1024, 7);
     big[12345] = 1;
     for (let i = 0; i < 200; i++) client.send(Buffer.from([i & 255, 1, 2, 3]));
     client.send(big);
     client.send('{"not":"an event"}');
-    await waitUntil(() => client.binary.length === 201 && client.texts.length === 1, 'echoes');
+    await until(() => client.binary.length === 201 && client.texts.length === 1, 'echoes');
     expect(client.binary.slice(0, 200).map((b) => b[0])).toEqual([...Array(200).keys()].map((i) => i & 255));
     expect(client.binary[200]?.equals(big)).toBe(true);
     expect(client.texts).toEqual(['{"not":"an event"}']);
@@ -59,17 +58,17 @@ describe('relay', () => {
     expect(await client.waitClosed()).toBe(4001);
     expect(client.closeReason).toBe('bye now');
     // The proxy read the reason itself, unmasking the client's close frame.
-    await waitUntil(() => closedInfos.find((c) => c.connection_id === id), 'the close hook');
+    await until(() => closedInfos.find((c) => c.connection_id === id), 'the close hook');
     expect(closedInfos.find((c) => c.connection_id === id)?.close_reason).toBe('bye now');
   });
 
   it('marks the upstream handshake, strips the probe header and the token, forwards the query', async () => {
     const before = echo.headers.length;
-    const client = await Client.connect(`${proxied.url}?service=frames&token=secret&x=1`, {
+    const client = await TestClient.connect(`${proxied.url}?service=frames&token=secret&x=1`, {
       headers: { 'x-myagent-probe': '1', authorization: 'Bearer secret', 'x-user': 'u1' },
     });
     // The client's socket opens before the upstream leg does.
-    const seen = (await waitUntil(() => echo.headers[before], 'the upstream handshake')) as Record<
+    const seen = (await until(() => echo.headers[before], 'the upstream handshake')) as Record<
       string,
       string
     >;
@@ -84,34 +83,34 @@ describe('relay', () => {
   });
 
   it("drops a client's own proxy.* messages, however they are spelt", async () => {
-    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const client = await TestClient.connect(`${proxied.url}?service=frames`);
     client.send({ type: 'proxy.restore_session', session_id: 's' });
     client.send('{"session_id":"s","event":"\\u0070roxy.restore_session"}');
     client.send({ event: 'user.message', content: 'proxy. is fine in content' });
-    await waitUntil(() => client.texts.length === 3, 'answers');
-    expect(client.events.filter((e) => e.event === 'error')).toHaveLength(2);
-    expect(client.events[0]).toMatchObject({
+    await until(() => client.texts.length === 3, 'answers');
+    expect(client.messages.filter((e) => e.event === 'error')).toHaveLength(2);
+    expect(client.messages[0]).toMatchObject({
       event: 'error',
       data: { code: 'FORBIDDEN', recoverable: true },
     });
-    expect(client.events[2]).toMatchObject({ event: 'user.message' });
+    expect(client.messages[2]).toMatchObject({ event: 'user.message' });
     client.close();
   });
 
   it('drops a proxy.* message sent in fragments, and relays a fragmented one that is not', async () => {
-    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const client = await TestClient.connect(`${proxied.url}?service=frames`);
     const parts = ['{"type":"pro', 'xy.restore_session",', '"session_id":"s"}'];
     for (const [i, part] of parts.entries()) client.ws.send(part, { fin: i === parts.length - 1 });
     const fine = ['{"event":"user.message",', '"content":"proxy"}'];
     for (const [i, part] of fine.entries()) client.ws.send(part, { fin: i === fine.length - 1 });
-    await waitUntil(() => client.texts.length === 2, 'answers');
-    expect(client.events[0]).toMatchObject({ event: 'error', data: { code: 'FORBIDDEN' } });
-    expect(client.events[1]).toMatchObject({ event: 'user.message', content: 'proxy' });
+    await until(() => client.texts.length === 2, 'answers');
+    expect(client.messages[0]).toMatchObject({ event: 'error', data: { code: 'FORBIDDEN' } });
+    expect(client.messages[1]).toMatchObject({ event: 'user.message', content: 'proxy' });
     client.close();
   });
 
   it('pauses the upstream for a client that stops reading: memory stays bounded', async () => {
-    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const client = await TestClient.connect(`${proxied.url}?service=frames`);
     const chunk = Buffer.alloc(256 * 1024, 1);
     // The client stops reading its socket; the echo server keeps answering what it sent.
     (client.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
@@ -120,7 +119,7 @@ describe('relay', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(proxied.proxy.stats().buffered_bytes).toBeLessThan(4 * 1024 * 1024);
     (client.ws as unknown as { _socket: import('node:net').Socket })._socket.resume();
-    await waitUntil(() => client.binary.length === 64, 'every echo, after all', 30_000);
+    await until(() => client.binary.length === 64, 'every echo, after all', 30_000);
     expect(client.binary.every((b) => b.equals(chunk))).toBe(true);
     client.close();
   });
@@ -136,41 +135,41 @@ describe('routing inputs', () => {
       [proxied.url, { 'x-myagent-service': 'agent', 'x-myagent-events': 'routed' }, 'agent'],
       [`${proxied.url}?service=agent&routing_hint=least_connections&events=routed`, {}, 'agent'],
     ] as const) {
-      const client = await Client.connect(url, { headers });
-      const routed = await client.event('connection_routed');
+      const client = await TestClient.connect(url, { headers });
+      const routed = await client.waitEvent('connection_routed');
       expect(routed.data).toMatchObject({ target_service: want });
       client.close();
     }
   });
 
   it('keeps a session on its service (affinity) and lists its id', async () => {
-    const first = await Client.connect(`${proxied.url}?tag=agent`);
-    const session = await first.session();
-    await waitUntil(() => proxied.proxy.connections().find((c) => c.session_ids.includes(session)), 'listed');
+    const first = await TestClient.connect(`${proxied.url}?tag=agent`);
+    const session = await first.createSession();
+    await until(() => proxied.proxy.connections().find((c) => c.session_ids.includes(session)), 'listed');
     first.close();
-    const again = await Client.connect(`${proxied.url}?session_id=${session}&events=routed`);
-    expect((await again.event('connection_routed')).data).toMatchObject({ target_service: 'agent' });
+    const again = await TestClient.connect(`${proxied.url}?session_id=${session}&events=routed`);
+    expect((await again.waitEvent('connection_routed')).data).toMatchObject({ target_service: 'agent' });
     again.close();
   });
 
   it('sends nothing before the session reply unless asked', async () => {
-    const client = await Client.connect(`${proxied.url}?service=agent`);
-    await client.session();
-    expect(client.events[0]?.event).toBe('agent.session_created');
+    const client = await TestClient.connect(`${proxied.url}?service=agent`);
+    await client.createSession();
+    expect(client.messages[0]?.event).toBe('agent.session_created');
     client.close();
   });
 });
 
 describe('bad handshakes', () => {
   it('answers ROUTING_FAILED (recoverable) or SERVICE_NOT_FOUND with an error event, then 1013', async () => {
-    const none = await Client.connect(`${proxied.url}?tag=off`);
+    const none = await TestClient.connect(`${proxied.url}?tag=off`);
     expect(await none.waitClosed()).toBe(1013);
-    expect(none.events).toMatchObject([
+    expect(none.messages).toMatchObject([
       { event: 'error', data: { code: 'ROUTING_FAILED', recoverable: true } },
     ]);
-    const unknown = await Client.connect(`${proxied.url}?service=nope`);
+    const unknown = await TestClient.connect(`${proxied.url}?service=nope`);
     expect(await unknown.waitClosed()).toBe(1013);
-    expect(unknown.events).toMatchObject([
+    expect(unknown.messages).toMatchObject([
       { event: 'error', data: { code: 'SERVICE_NOT_FOUND', recoverable: false } },
     ]);
     expect(failures).toEqual(
@@ -188,9 +187,9 @@ describe('bad handshakes', () => {
       `service=${'x'.repeat(200)}`,
       'session_id=',
     ]) {
-      const client = await Client.connect(`${proxied.url}?${query}`);
+      const client = await TestClient.connect(`${proxied.url}?${query}`);
       expect(await client.waitClosed()).toBe(1008);
-      expect(client.events[0]).toMatchObject({ event: 'error', data: { code: 'INVALID_REQUEST' } });
+      expect(client.messages[0]).toMatchObject({ event: 'error', data: { code: 'INVALID_REQUEST' } });
     }
   });
 
@@ -235,9 +234,9 @@ describe('bad handshakes', () => {
     // The close frame: 0x88, length, then 1002 (0x03ea).
     expect(text).toContain('\x88');
     expect(text).toContain('\x03\xea');
-    const client = await Client.connect(`${proxied.url}?service=frames`);
+    const client = await TestClient.connect(`${proxied.url}?service=frames`);
     client.send('still here');
-    await waitUntil(() => client.texts.length === 1, 'an echo');
+    await until(() => client.texts.length === 1, 'an echo');
     client.close();
   });
 
@@ -253,9 +252,9 @@ describe('bad handshakes', () => {
       },
       connectTimeoutMs: 300,
     });
-    const client = await Client.connect(slow.url);
+    const client = await TestClient.connect(slow.url);
     expect(await client.waitClosed()).toBe(1011);
-    expect(client.events).toMatchObject([
+    expect(client.messages).toMatchObject([
       { event: 'error', data: { code: 'UPSTREAM_TIMEOUT', recoverable: false } },
     ]);
     expect(slow.proxy.stats()).toMatchObject({ connections: 0, pending_handshakes: 0 });
@@ -266,9 +265,9 @@ describe('bad handshakes', () => {
 
 describe('management', () => {
   it('notifies the clients of one service, and disconnects one with a reason', async () => {
-    const a = await Client.connect(`${proxied.url}?service=frames`);
-    const b = await Client.connect(`${proxied.url}?service=agent`);
-    await waitUntil(() => proxied.proxy.connections().length >= 2, 'both live');
+    const a = await TestClient.connect(`${proxied.url}?service=frames`);
+    const b = await TestClient.connect(`${proxied.url}?service=agent`);
+    await until(() => proxied.proxy.connections().length >= 2, 'both live');
     const count = proxied.proxy.notify(
       {
         type: 'maintenance_window',
@@ -279,8 +278,8 @@ describe('management', () => {
       { service_id: 'id-frames' },
     );
     expect(count).toBeGreaterThanOrEqual(1);
-    expect((await a.event('management_notification')).data).toMatchObject({ countdown_seconds: 300 });
-    expect(b.events.some((e) => e.event === 'management_notification')).toBe(false);
+    expect((await a.waitEvent('management_notification')).data).toMatchObject({ countdown_seconds: 300 });
+    expect(b.messages.some((e) => e.event === 'management_notification')).toBe(false);
     const id = proxied.proxy.connections({ service_id: 'id-agent' })[0]?.connection_id as string;
     expect(proxied.proxy.disconnect(id, { reason: 'Administrative disconnect' })).toEqual({ notified: true });
     expect(await b.waitClosed()).toBe(1000);

@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@myagent/models';
+import { objectWithMethods, parseOrThrow } from '@myagent/models';
 import { createRouter, parseCidr, type Router } from '@myagent/router';
 import * as v from 'valibot';
 import type { CandidateSource, ConnectionHooks, RoutingFailure } from './types.js';
@@ -33,14 +33,7 @@ const ms = (fallback: number, min = 1) =>
 /** Options of {@link createProxy}, checked with valibot; times in ms. */
 export const ProxyOptions = v.object({
   /** The services to route to, in memory. */
-  source: v.custom<CandidateSource>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as CandidateSource).list === 'function' &&
-      typeof (value as CandidateSource).subscribe === 'function',
-    'source must have list() and subscribe()',
-  ),
+  source: objectWithMethods<CandidateSource>('source must have list() and subscribe()', 'list', 'subscribe'),
   /** The router (its rules, affinity and connection counts); share the host's. @default createRouter() */
   router: v.optional(
     v.custom<Router>(

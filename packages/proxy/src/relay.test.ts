@@ -1,7 +1,7 @@
+import { TestClient } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Backend,
-  Client,
   candidate,
   childBackend,
   inProcessBackend,
@@ -32,11 +32,11 @@ for (const [kind, makeBackend] of BACKENDS) {
     });
 
     it('relays a session and a turn, the session reply first', async () => {
-      const client = await Client.connect(proxied.url);
-      const session = await client.session();
-      expect(client.events[0]?.event).toBe('agent.session_created');
+      const client = await TestClient.connect(proxied.url);
+      const session = await client.createSession();
+      expect(client.messages[0]?.event).toBe('agent.session_created');
       client.send({ event: 'user.message', session_id: session, content: 'hello' });
-      const answer = await client.event('agent.final_answer', { session });
+      const answer = await client.waitEvent('agent.final_answer', { session });
       expect(String(answer.content)).toContain('hello');
       expect(proxied.proxy.connections()[0]?.session_ids).toEqual([session]);
       client.close();

@@ -1,12 +1,14 @@
 // Real backends for the proxy's tests: the echo agent in an in-process runtime or in a `myagent-ws`
-// child process, a plain ws echo server for frame-level checks, and a proxy on a loopback port.
+// child process, a plain ws echo server for frame-level checks, and a proxy on a loopback port. The client
+// that talks to them is test-support's TestClient.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { agentServerCommand } from '@myagent/agent-server';
+import { ECHO_AGENT } from '@myagent/test-support';
 import { createAgentRuntime, loadAgentModule } from '@myagent/ws-runtime';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import {
   type CandidateSource,
   createProxy,
@@ -15,7 +17,6 @@ import {
   type ProxyOptionsInput,
 } from '../src/index.js';
 
-export const ECHO_AGENT = fileURLToPath(new URL('../../../examples/echo-agent.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A running agent server: where it listens and how to stop (or kill) it. */
@@ -169,105 +170,4 @@ export async function startProxy(
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** Something a client received: a parsed text frame, or a binary one. */
-export type Received = {
-  event?: string;
-  session_id?: string;
-  data?: Record<string, unknown>;
-  [key: string]: unknown;
-};
-
-/** A recording WebSocket client. */
-export class Client {
-  readonly events: Received[] = [];
-  readonly binary: Buffer[] = [];
-  readonly texts: string[] = [];
-  closeCode: number | undefined;
-  closeReason = '';
-  closed = false;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        this.binary.push(Buffer.from(data as Buffer));
-        return;
-      }
-      const text = String(data);
-      this.texts.push(text);
-      try {
-        this.events.push(JSON.parse(text));
-      } catch {
-        this.events.push({ raw: text });
-      }
-    });
-    ws.on('close', (code, reason) => {
-      this.closed = true;
-      this.closeCode = code;
-      this.closeReason = String(reason);
-    });
-    ws.on('error', () => {});
-  }
-
-  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
-    const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, ...options });
-    const client = new Client(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return client;
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
-  }
-
-  /** The nth (0-based) event of a name, once it arrived. */
-  async event(
-    name: string,
-    options: { session?: string; nth?: number; timeoutMs?: number } = {},
-  ): Promise<Received> {
-    return waitUntil(
-      () =>
-        this.events.filter((e) => e.event === name && (!options.session || e.session_id === options.session))[
-          options.nth ?? 0
-        ],
-      `event ${name}`,
-      options.timeoutMs,
-    );
-  }
-
-  async waitClosed(timeoutMs = 15_000): Promise<number> {
-    await waitUntil(() => this.closed || undefined, 'close', timeoutMs);
-    return this.closeCode as number;
-  }
-
-  /** Creates a session and returns its id. */
-  async session(): Promise<string> {
-    const before = this.events.filter((e) => e.event === 'agent.session_created').length;
-    this.send({ event: 'user.create_session' });
-    const created = await this.event('agent.session_created', { nth: before });
-    return created.session_id as string;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** Polls until `check` returns a value, or fails after the deadline. */
-export async function waitUntil<T>(
-  check: () => T | undefined | null | false,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

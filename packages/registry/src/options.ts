@@ -1,4 +1,4 @@
-import { type LogLine, parseOrThrow, type Service } from '@myagent/models';
+import { type LogLine, objectWithMethods, parseOrThrow, type Service } from '@myagent/models';
 import * as v from 'valibot';
 import type { AgentCheckOptions } from './agent-check.js';
 import { DEFAULT_PORT_RANGE } from './ports.js';
@@ -16,14 +16,6 @@ export const DEFAULT_LOG_FLUSH_MS = 100;
 export const DEFAULT_STATS_INTERVAL_MS = 5_000;
 
 const fn = <T>() => v.custom<T>((value) => typeof value === 'function');
-const withMethods = <T>(message: string, ...methods: string[]) =>
-  v.custom<T>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
-    message,
-  );
 const ms = (fallback: number, min = 0) =>
   v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(min)), fallback);
 const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535));
@@ -46,9 +38,9 @@ export type ResolvedRestartPolicy = v.InferOutput<typeof RestartPolicyOptions>;
 /** Options of {@link createRegistry}, checked with valibot; times in ms. */
 export const RegistryOptions = v.object({
   /** Where services live (storage-kysely's `storage.services` fits). */
-  store: withMethods<ServiceStore>('store must have get() and save()', 'get', 'save'),
+  store: objectWithMethods<ServiceStore>('store must have get() and save()', 'get', 'save'),
   /** Where captured log lines go (storage-kysely's `storage.logs` fits). */
-  logs: withMethods<LogSink>('logs must have append()', 'append'),
+  logs: objectWithMethods<LogSink>('logs must have append()', 'append'),
   /** The agent server to spawn, e.g. `agentServerCommand()`; `server <file> --host ...` is appended. */
   command: v.object({ command: v.pipe(v.string(), v.minLength(1)), args: v.array(v.string()) }),
   /** Extra flags for every agent server, or per service (e.g. `['--in-process']`). */

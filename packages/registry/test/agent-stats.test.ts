@@ -1,8 +1,7 @@
 // Service stats (B9) end to end: the real `myagent-ws` binary's GET /health feeds what the registry stores.
 
-import { until } from '@myagent/test-support';
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
-import { TestClient } from '../../ws-runtime/test/helpers.js';
 import { agentServerCommand, echoAgentPath, type Harness, openHarness } from './harness.js';
 
 let harness: Harness | undefined;

@@ -8,11 +8,16 @@ import { alive, freePort, tempDir, until } from './index.js';
 it('exports exactly its helpers', () => {
   expect(Object.keys(support).sort()).toMatchInlineSnapshot(`
     [
+      "COUNTING_AGENT",
       "ECHO_AGENT",
+      "NO_AGENT_MODULE",
+      "TEST_AGENT",
+      "TestClient",
       "WEATHER_AGENT",
       "alive",
       "freePort",
       "startDaemon",
+      "startFakeOpenAI",
       "tempDir",
       "until",
     ]

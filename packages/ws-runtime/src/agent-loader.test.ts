@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_AGENT_MODULE, TEST_AGENT } from '@myagent/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgentModule, resolveAgent } from './index.js';
 
@@ -11,7 +12,7 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe('loadAgentModule', () => {
   it('loads a .ts createAgent() factory: a fresh agent per session', async () => {
-    const loaded = await loadAgentModule(fixture('test-agent.ts'));
+    const loaded = await loadAgentModule(TEST_AGENT);
     expect(loaded.name).toBe('fixture');
     const a = await loaded.create();
     const b = await loaded.create();
@@ -57,7 +58,7 @@ describe('loadAgentModule', () => {
       code: 'INVALID_REQUEST',
       message: expect.stringMatching(/^Agent file not found: .*missing\.ts$/),
     });
-    await expect(loadAgentModule(fixture('no-agent.ts'))).rejects.toMatchObject({
+    await expect(loadAgentModule(NO_AGENT_MODULE)).rejects.toMatchObject({
       code: 'AGENT_ERROR',
       message: expect.stringMatching(/exports no agent/),
     });

@@ -1,6 +1,7 @@
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HOSTILE_AGENT, startRuntime, TestClient, waitFor } from '../test/helpers.js';
+import { HOSTILE_AGENT, startRuntime } from '../test/helpers.js';
 
 // Every value an agent yields, returns or throws is untrusted: in both modes a bad one costs its session a
 // coded agent.error, never the server or another session.
@@ -109,13 +110,13 @@ describe('hostile agents', () => {
           else if (text.includes('"agent.final_answer"')) final = true;
         });
         raw.send(JSON.stringify({ event: 'user.create_session' }));
-        await waitFor(() => session !== '', 'the session');
+        await until(() => session !== '', 'the session');
         raw.send(JSON.stringify({ event: 'user.message', session_id: session, content: 'many' }));
-        await waitFor(() => count > 1000, 'the flood');
+        await until(() => count > 1000, 'the flood');
         // Meanwhile the server answers others.
         const other = await client.createSession();
         expect((await client.turn(other, 'hello')).at(-1)?.event).toBe('agent.final_answer');
-        await waitFor(() => final, 'the end of the flood', 180_000);
+        await until(() => final, 'the end of the flood', 180_000);
         expect(count).toBe(1_000_000);
         expect(raw.readyState).toBe(WebSocket.OPEN);
       }, 240_000);
@@ -136,7 +137,7 @@ describe('hostile agents', () => {
         const { client } = await setup();
         const session = await client.createSession();
         client.send({ event: 'user.message', session_id: session, content: 'timers' });
-        await waitFor(() => client.messages.some((m) => m.session_id === session), 'the run');
+        await until(() => client.messages.some((m) => m.session_id === session), 'the run');
         client.send({ event: 'user.cancel', session_id: session });
         await client.waitEvent('agent.interrupted', { session });
         for (let i = 0; i < 3; i++) {

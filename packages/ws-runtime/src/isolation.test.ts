@@ -1,5 +1,6 @@
+import { TestClient } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
-import { startRuntime, TestClient } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 
 // Worker mode: a run that exhausts its worker's memory or spins forever harms only its own session, and
 // runs sent ahead to a worker never wait on it.

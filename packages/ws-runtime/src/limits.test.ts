@@ -1,5 +1,6 @@
+import { TestClient } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOSTILE_AGENT, startRuntime, TestClient } from '../test/helpers.js';
+import { HOSTILE_AGENT, startRuntime } from '../test/helpers.js';
 import { resolveRuntimeOptions } from './options.js';
 
 // Everything a client can make the server keep is bounded in count and in bytes (limits.ts), in both modes.

@@ -1,5 +1,6 @@
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, TestClient, waitFor } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 
 // Bad input, housekeeping (ping, heartbeat, dead peers), signed state and replay.
 const cleanups: Array<() => Promise<void>> = [];
@@ -33,10 +34,7 @@ describe('bad input', () => {
       step_id: 'confirm_00000000_x',
       content: { confirmed: true },
     });
-    await waitFor(
-      () => client.messages.filter((m) => m.event === 'system.error').length === 9,
-      'nine errors',
-    );
+    await until(() => client.messages.filter((m) => m.event === 'system.error').length === 9, 'nine errors');
     expect(client.messages.filter((m) => m.event === 'system.error').map((m) => m.metadata?.code)).toEqual([
       'INVALID_JSON',
       'INVALID_MESSAGE',
@@ -55,7 +53,7 @@ describe('bad input', () => {
   it('closes with 1009 only frames far past the limit, which ws cannot skip', async () => {
     const { client } = await setup({ maxMessageBytes: 1024 });
     client.send('x'.repeat(5 * 1024 * 1024));
-    await waitFor(() => client.closed, 'the close');
+    await until(() => client.closed, 'the close');
     expect(client.closeCode).toBe(1009);
   });
 });
@@ -65,11 +63,11 @@ describe('housekeeping', () => {
     const { client } = await setup({ heartbeatIntervalMs: 50 });
     let pings = 0;
     client.ws.on('ping', () => pings++);
-    await waitFor(() => pings >= 3, 'three heartbeat periods'); // heartbeats would have come by now
+    await until(() => pings >= 3, 'three heartbeat periods'); // heartbeats would have come by now
     expect(client.messages).toEqual([]);
     client.send({ event: 'ping' });
     client.send({ type: 'ping' });
-    await waitFor(() => client.messages.filter((m) => m.event === 'pong').length === 2, 'two pongs');
+    await until(() => client.messages.filter((m) => m.event === 'pong').length === 2, 'two pongs');
     const heartbeat = await client.waitEvent('system.heartbeat');
     expect(heartbeat.metadata).toMatchObject({ active_sessions: 0 });
     expect(heartbeat.metadata?.uptime).toBeTypeOf('number');
@@ -102,14 +100,14 @@ describe('housekeeping', () => {
     cleanups.push(() => deaf.close());
     await deaf.createSession();
     expect(server.runtime.stats().active_sessions).toBe(1);
-    await waitFor(() => deaf.closed, 'the dead peer to be closed');
-    await waitFor(() => server.runtime.stats().active_sessions === 0, 'its session to be released');
+    await until(() => deaf.closed, 'the dead peer to be closed');
+    await until(() => server.runtime.stats().active_sessions === 0, 'its session to be released');
   });
 
   it('keeps a live peer that answers pings', async () => {
     const { client, server } = await setup({ heartbeatIntervalMs: 50 });
     await client.createSession();
-    await waitFor(
+    await until(
       () => client.messages.filter((m) => m.event === 'system.heartbeat').length >= 6,
       'heartbeats',
     );
@@ -162,7 +160,7 @@ describe('signed state, replay and ack', () => {
     stranger.client.send({ event: 'user.reconnect_with_state', signed_state: signed });
     const tampered = { ...signed, state: { ...(signed.state as object), current_step: 99 } };
     stranger.client.send({ event: 'user.reconnect_with_state', signed_state: tampered });
-    await waitFor(
+    await until(
       () => stranger.client.messages.filter((m) => m.event === 'system.error').length === 2,
       'errors',
     );
@@ -199,7 +197,7 @@ describe('drain', () => {
     await expect(TestClient.connect(server.url)).rejects.toThrow();
     await drained;
     expect(client.events(sessionId).slice(-2)).toEqual(['agent.final_answer', 'agent.session_end']);
-    await waitFor(() => client.closed, 'the socket to close');
+    await until(() => client.closed, 'the socket to close');
     expect(client.closeCode).toBe(1001);
   });
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, TestClient, waitFor } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 import { verifyProxyMark } from './proxy-control.js';
 
 // The proxy control channel against a real runtime on a loopback socket: snapshots on a marked
@@ -57,10 +58,10 @@ describe('the proxy control channel', () => {
     const first = await runtime('shared');
     const proxy = await client(first.url, mark('shared'));
     const sessionId = await proxy.createSession();
-    await waitFor(() => states(proxy).find((s) => s.phase === 'created'), 'the created snapshot');
+    await until(() => states(proxy).find((s) => s.phase === 'created'), 'the created snapshot');
     await proxy.turn(sessionId, 'one');
     await proxy.turn(sessionId, 'two');
-    const last = await waitFor(
+    const last = await until(
       () => states(proxy).filter((s) => s.phase === 'turn_end')[1],
       'the second turn_end snapshot',
     );
@@ -92,9 +93,9 @@ describe('the proxy control channel', () => {
     const proxied = await proxy.createSession();
     const own = await plain.createSession();
     proxy.send({ event: 'user.message', session_id: proxied, content: 'wait' });
-    await waitFor(() => states(proxy).find((s) => s.phase === 'turn_start'), 'the turn to start');
+    await until(() => states(proxy).find((s) => s.phase === 'turn_start'), 'the turn to start');
     await server.runtime.drain(0);
-    await waitFor(() => proxy.closed && plain.closed, 'both closed');
+    await until(() => proxy.closed && plain.closed, 'both closed');
     expect(proxy.closeCode).toBe(1001);
     expect(proxy.events(proxied)).not.toContain('agent.session_end');
     expect(states(proxy).at(-1)).toMatchObject({ phase: 'turn_end', interrupted: true });
@@ -105,7 +106,7 @@ describe('the proxy control channel', () => {
     const server = await runtime('shared');
     const proxy = await client(server.url, mark('shared'));
     const sessionId = await proxy.createSession();
-    const created = await waitFor(() => states(proxy)[0], 'a snapshot');
+    const created = await until(() => states(proxy)[0], 'a snapshot');
     proxy.send({ event: 'proxy.restore_session', session_id: 'other', signed_state: created.signed_state });
     proxy.send({
       event: 'proxy.restore_session',
@@ -118,7 +119,7 @@ describe('the proxy control channel', () => {
       },
     });
     proxy.send({ event: 'proxy.restore_session', session_id: sessionId, signed_state: created.signed_state });
-    await waitFor(
+    await until(
       () => proxy.messages.filter((m) => m.event === 'system.proxy_restored').length === 3,
       'three answers',
     );

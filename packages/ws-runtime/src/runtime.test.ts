@@ -1,5 +1,6 @@
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, TestClient, waitFor } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 
 // The protocol of protocol.md, against both run modes: the same behaviour in a worker as in-process.
 const cleanups: Array<() => Promise<void>> = [];
@@ -160,10 +161,7 @@ describe('sessions', () => {
     const refused = await client.waitEvent('agent.error');
     expect(refused.metadata?.code).toBe('MAX_SESSIONS');
     await other.close();
-    await waitFor(
-      () => server.runtime.stats().active_sessions === 1,
-      'the closed peer to release its session',
-    );
+    await until(() => server.runtime.stats().active_sessions === 1, 'the closed peer to release its session');
     expect(server.runtime.stats()).toMatchObject({ peak_connections: 2, completed_sessions: 1 });
     expect(await client.createSession()).toBeTypeOf('string');
   });

@@ -1,5 +1,6 @@
+import { TestClient } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HOSTILE_AGENT, startRuntime, TestClient } from '../test/helpers.js';
+import { HOSTILE_AGENT, startRuntime } from '../test/helpers.js';
 
 // Spec A2: createAgent() makes one agent instance per session, in both modes; a worker that dies takes
 // the instances it held, and their sessions are rebuilt from their state and say so.

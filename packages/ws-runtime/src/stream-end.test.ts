@@ -1,5 +1,6 @@
+import { TestClient } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, TestClient } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 
 // A run cut off mid-answer (cancel, the drain timeout) ends its stream: the closing is_final partial answer,
 // then agent.interrupted, and nothing of the run after that; in both modes.

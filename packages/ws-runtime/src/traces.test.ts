@@ -1,6 +1,7 @@
 import { parseTraceEvent, type TraceEvent } from '@myagent/models';
+import { TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, TestClient, waitFor } from '../test/helpers.js';
+import { startRuntime } from '../test/helpers.js';
 import { RunTrace } from './traces.js';
 
 // Trace events derived from the agent events of real runs, in both run modes.
@@ -19,7 +20,7 @@ async function setup(mode: 'in-process' | 'worker', options: Parameters<typeof s
 }
 
 const completed = (traces: TraceEvent[], n = 1) =>
-  waitFor(() => traces.filter((t) => t.event_type === 'trace_completed').length >= n, 'trace_completed');
+  until(() => traces.filter((t) => t.event_type === 'trace_completed').length >= n, 'trace_completed');
 
 describe.each(['in-process', 'worker'] as const)('traces (%s)', (mode) => {
   it('derives the events of a run with a tool call, in order, with durations', async () => {

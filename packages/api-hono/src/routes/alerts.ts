@@ -9,7 +9,7 @@ import {
   WebhookListResponse,
   WebhookResponse,
 } from '@myagent/models';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import type { ApiEnv } from '../env.js';
 import type { ApiHost } from '../host.js';
@@ -33,6 +33,9 @@ export function alertRoutes(host: ApiHost) {
       throw new AppError('WEBHOOK_NOT_FOUND', `Webhook '${id}' not found`, { details: { webhook_id: id } });
     return hook;
   };
+  /** Marks the call for the operation log as an operation on this webhook. */
+  const auditHook = (c: Context<ApiEnv>, action: string, hook: Pick<Webhook, 'webhook_id'>) =>
+    audit(c, { action, target_type: 'webhook', target_id: hook.webhook_id });
 
   app.get(
     '/alerts/webhooks',
@@ -54,7 +57,7 @@ export function alertRoutes(host: ApiHost) {
     async (c) => {
       audit(c, { action: 'webhook.create', target_type: 'webhook' });
       const webhook = await host.createWebhook(c.req.valid('json'));
-      audit(c, { action: 'webhook.create', target_type: 'webhook', target_id: webhook.webhook_id });
+      auditHook(c, 'webhook.create', webhook);
       return c.json({
         success: true as const,
         webhook_id: webhook.webhook_id,
@@ -75,7 +78,7 @@ export function alertRoutes(host: ApiHost) {
     valid('json', UpdateWebhookRequest),
     async (c) => {
       const hook = await requireHook(c.req.valid('param').id);
-      audit(c, { action: 'webhook.update', target_type: 'webhook', target_id: hook.webhook_id });
+      auditHook(c, 'webhook.update', hook);
       const webhook = await host.updateWebhook(hook.webhook_id, c.req.valid('json'));
       return c.json({
         success: true as const,
@@ -92,7 +95,7 @@ export function alertRoutes(host: ApiHost) {
     valid('param', IdParam),
     async (c) => {
       const hook = await requireHook(c.req.valid('param').id);
-      audit(c, { action: 'webhook.delete', target_type: 'webhook', target_id: hook.webhook_id });
+      auditHook(c, 'webhook.delete', hook);
       await host.deleteWebhook(hook.webhook_id);
       return c.json({ success: true as const, webhook_id: hook.webhook_id, message: 'Webhook deleted' });
     },
@@ -104,7 +107,7 @@ export function alertRoutes(host: ApiHost) {
     valid('param', IdParam),
     async (c) => {
       const hook = await requireHook(c.req.valid('param').id);
-      audit(c, { action: 'webhook.test', target_type: 'webhook', target_id: hook.webhook_id });
+      auditHook(c, 'webhook.test', hook);
       return c.json(await host.testWebhook(hook.webhook_id));
     },
   );

@@ -42,24 +42,36 @@ function decisionOf<C extends RouteCandidate>(
   return Object.freeze({ service, rule, strategy, reason });
 }
 
+/**
+ * The decision kept at `index` of a prepared pool's cache, made and kept on first use: identical picks
+ * share one frozen object, so the hot path allocates nothing once a pool has made its decisions.
+ */
+function kept<C extends RouteCandidate>(
+  cache: (RouteDecision | null)[],
+  index: number,
+  service: C,
+  rule: RoutingRule | null,
+  strategy: RoutingStrategy,
+  reason: RouteReason,
+): RouteDecision<C> {
+  let decision = cache[index] as RouteDecision<C> | null;
+  if (decision === null) {
+    decision = decisionOf(service, rule, strategy, reason);
+    cache[index] = decision;
+  }
+  return decision;
+}
+
 /** The default strategy's decision for a pool position; made once per prepared pool and position. */
 function defaultDecision<C extends RouteCandidate>(
   pool: Pool<C>,
   position: number,
   strategy: RoutingStrategy,
 ): RouteDecision<C> {
-  if (!pool.prepared) return decisionOf(pool.items[position] as C, null, strategy, 'default');
-  let cache = pool.defaultDecisions;
-  if (cache === null) {
-    cache = new Array<RouteDecision | null>(pool.size).fill(null);
-    pool.defaultDecisions = cache;
-  }
-  let decision = cache[position] as RouteDecision<C> | null;
-  if (decision === null) {
-    decision = decisionOf(pool.items[position] as C, null, strategy, 'default');
-    cache[position] = decision;
-  }
-  return decision;
+  const service = pool.items[position] as C;
+  if (!pool.prepared) return decisionOf(service, null, strategy, 'default');
+  pool.defaultDecisions ??= new Array<RouteDecision | null>(pool.size).fill(null);
+  return kept(pool.defaultDecisions, position, service, null, strategy, 'default');
 }
 
 /** A rule's decision for a member of its subset; made once per prepared pool, rule and member. */
@@ -71,17 +83,8 @@ function ruleDecision<C extends RouteCandidate>(
 ): RouteDecision<C> {
   const service = pool.items[subset.positions[index] as number] as C;
   if (!pool.prepared) return decisionOf(service, rule, rule.target_strategy, 'rule');
-  let cache = subset.decisions;
-  if (cache === null) {
-    cache = new Array<RouteDecision | null>(subset.size).fill(null);
-    subset.decisions = cache;
-  }
-  let decision = cache[index] as RouteDecision<C> | null;
-  if (decision === null) {
-    decision = decisionOf(service, rule, rule.target_strategy, 'rule');
-    cache[index] = decision;
-  }
-  return decision;
+  subset.decisions ??= new Array<RouteDecision | null>(subset.size).fill(null);
+  return kept(subset.decisions, index, service, rule, rule.target_strategy, 'rule');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ConnectionStatus } from '@myagent/models';
 import { time } from '../../output.js';
-import { serviceNames } from '../../render.js';
+import { limitNote, withServiceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 export const connections: CommandSpec = {
@@ -25,24 +25,21 @@ export const connections: CommandSpec = {
   examples: ['myagent-manager connections', 'myagent-manager connections --service weather-agent'],
   async run(ctx, _args, options) {
     const { client, out } = ctx;
-    const [reply, services] = await Promise.all([
+    const reply = await withServiceNames(
+      ctx,
       client.listConnections({
         service_id: options.service as string | undefined,
         status: options.status as string | undefined,
         limit: (options.limit as number | undefined) ?? 100,
       }),
-      client.listServices(),
-    ]);
-    if (out.json) {
-      out.printJson(reply.json);
-      return;
-    }
-    const names = serviceNames(services.data.services);
+    );
+    if (!reply) return;
+    const { connections, total } = reply.data;
     out.table(
       ['ID', 'SERVICE', 'CLIENT', 'STATUS', 'SESSION', 'CONNECTED', 'LAST ACTIVITY', 'MSGS', 'IN/OUT B'],
-      reply.data.connections.map((c) => [
+      connections.map((c) => [
         c.connection_id,
-        names.get(c.target_service_id) ?? c.target_service_id,
+        reply.nameOf(c.target_service_id),
         c.client_port ? `${c.client_ip}:${c.client_port}` : c.client_ip,
         out.status(c.status),
         c.session_id ?? '-',
@@ -53,8 +50,6 @@ export const connections: CommandSpec = {
       ]),
       'no connections',
     );
-    if (reply.data.total > reply.data.connections.length) {
-      out.print(out.c.dim(`${reply.data.connections.length} of ${reply.data.total} shown (--limit)`));
-    }
+    limitNote(out, connections.length, total);
   },
 };

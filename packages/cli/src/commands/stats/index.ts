@@ -1,5 +1,5 @@
 import { duration, percent } from '../../output.js';
-import { serviceNames } from '../../render.js';
+import { withServiceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 export const stats: CommandSpec = {
@@ -8,20 +8,16 @@ export const stats: CommandSpec = {
   examples: ['myagent-manager stats', 'myagent-manager stats --json'],
   async run(ctx) {
     const { client, out } = ctx;
-    const [reply, services] = await Promise.all([client.systemStats(), client.listServices()]);
-    if (out.json) {
-      out.printJson(reply.json);
-      return;
-    }
+    const reply = await withServiceNames(ctx, client.systemStats());
+    if (!reply) return;
     const s = reply.data;
-    const names = serviceNames(services.data.services);
     const byStatus = Object.entries(s.services)
       .filter(([key, count]) => key !== 'total' && count > 0)
       .map(([key, count]) => `${count} ${out.status(key)}`)
       .join(', ');
     out.pairs([
       ['uptime', duration(s.uptime_seconds)],
-      ['services', `${s.services.total ?? services.data.total} total${byStatus ? `: ${byStatus}` : ''}`],
+      ['services', `${s.services.total ?? reply.services.total} total${byStatus ? `: ${byStatus}` : ''}`],
       ['connections', `${s.connections.active} active, ${s.connections.total} total`],
       [
         'sessions',
@@ -41,7 +37,7 @@ export const stats: CommandSpec = {
       out.print();
       out.table(
         ['SERVICE', 'CONNECTIONS'],
-        rows.map(([id, count]) => [names.get(id) ?? id, count]),
+        rows.map(([id, count]) => [reply.nameOf(id), count]),
       );
     }
   },

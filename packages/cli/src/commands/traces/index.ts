@@ -1,6 +1,6 @@
 import { type TraceDetailResponse, TraceStatus } from '@myagent/models';
 import { type Output, time } from '../../output.js';
-import { serviceNames } from '../../render.js';
+import { limitNote, withServiceNames } from '../../render.js';
 import type { CommandSpec } from '../../spec.js';
 
 const ms = (value: number | null) =>
@@ -59,25 +59,22 @@ export const traces: CommandSpec = {
       else timeline(out, reply.data);
       return;
     }
-    const [reply, services] = await Promise.all([
+    const reply = await withServiceNames(
+      ctx,
       client.listTraces({
         service_id: options.service as string | undefined,
         session_id: options.session as string | undefined,
         status: options.status as string | undefined,
         limit: (options.limit as number | undefined) ?? 20,
       }),
-      client.listServices(),
-    ]);
-    if (out.json) {
-      out.printJson(reply.json);
-      return;
-    }
-    const names = serviceNames(services.data.services);
+    );
+    if (!reply) return;
+    const { traces, total } = reply.data;
     out.table(
       ['TRACE', 'SERVICE', 'SESSION', 'STATUS', 'STARTED', 'DURATION', 'STEPS', 'TOOLS', 'REQUEST'],
-      reply.data.traces.map((t) => [
+      traces.map((t) => [
         t.trace_id,
-        names.get(t.service_id) ?? t.service_id,
+        reply.nameOf(t.service_id),
         t.session_id,
         out.status(t.status),
         time(t.started_at),
@@ -88,8 +85,6 @@ export const traces: CommandSpec = {
       ]),
       'no traces',
     );
-    if (reply.data.total > reply.data.traces.length) {
-      out.print(out.c.dim(`${reply.data.traces.length} of ${reply.data.total} shown (--limit)`));
-    }
+    limitNote(out, traces.length, total);
   },
 };

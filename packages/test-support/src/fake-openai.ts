@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// A real HTTP server on 127.0.0.1 (port 0) that speaks the chat-completions API and answers from a script.
-// Reusable from other packages' tests by relative path:
+// A real HTTP server on 127.0.0.1 (port 0) that speaks the chat-completions API and answers from a script:
 //   const llm = await startFakeOpenAI([{ toolCalls: [{ name: 'echo', arguments: { text: 'hi' } }] }, { content: 'Done.' }]);
 //   createToolCallAgent({ name: 'a', llm: { baseUrl: llm.url, apiKey: 'test' }, tools: [echo] });
 //   ...; expect(llm.requests[1].body.messages.at(-1).role).toBe('tool'); await llm.close();
