@@ -24,6 +24,8 @@ const USAGE = `Usage: myagent-manager-daemon [options]
                          fail, and it is killed (SIGKILL after the stop grace) and restarted
   --failover-wait S      how long a /ws client whose agent server was lost waits for another, or for
                          its restart, before it is closed (default: 30)
+  --unhealthy-grace S    how long a service stays UNHEALTHY before it is restarted, its clients at /ws
+                         drained first while its process is alive (default: 30)
   --max-traces N         agent runs kept in the trace store, older ones pruned (default: 10000;
                          or MYAGENT_MAX_TRACES); OTEL_EXPORTER_OTLP_ENDPOINT set exports them as OTLP
 ${HTTP_USAGE}
@@ -51,6 +53,7 @@ function parse(argv: string[]) {
         'port-range': { type: 'string' },
         'in-process': { type: 'boolean', default: false },
         'failover-wait': { type: 'string' },
+        'unhealthy-grace': { type: 'string' },
         'max-traces': { type: 'string' },
         ...HTTP_FLAGS,
         help: { type: 'boolean', short: 'h', default: false },
@@ -165,9 +168,14 @@ export async function runDaemon(argv: string[], hooks: DaemonHooks = {}): Promis
   if (wait !== undefined && !(wait > 0 && wait <= 3600)) {
     throw new AppError('INVALID_REQUEST', '--failover-wait must be a number of seconds from 0 to 3600');
   }
+  const grace = options['unhealthy-grace'] === undefined ? undefined : Number(options['unhealthy-grace']);
+  if (grace !== undefined && !(grace > 0 && grace <= 86_400)) {
+    throw new AppError('INVALID_REQUEST', '--unhealthy-grace must be a number of seconds from 0 to 86400');
+  }
   const http = httpOptions(options, process.env);
   const manager = new AgentManager({
     ...(wait !== undefined && { proxy: { failoverWaitMs: Math.round(wait * 1000) } }),
+    ...(grace !== undefined && { unhealthyGraceMs: Math.round(grace * 1000) }),
     ...(http.metricsIntervalMs !== undefined && { metrics: { intervalMs: http.metricsIntervalMs } }),
     portRange: parsePortRange(options['port-range']),
     dbPath: options.db ?? 'agent_manager.db',

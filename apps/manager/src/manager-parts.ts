@@ -6,6 +6,7 @@ import type { AppError, Service } from '@myagent/models';
 import { createRegistry, type ServiceRegistry, type StatusEvent } from '@myagent/registry';
 import { createRouter, type RouteContext, type Router } from '@myagent/router';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
+import { restartUnhealthy } from './drain.js';
 import { acquireLease, describeDatabase, fencedStore, type HeldLease } from './lease.js';
 import type { AgentManagerEvents } from './manager-types.js';
 import {
@@ -114,7 +115,29 @@ export async function startParts(
     thresholds: o.healthThresholds,
     unhealthyGraceMs: o.unhealthyGraceMs,
   });
-  const unwire = wireHealthToRegistry({ monitor, registry, services, onError: fail });
+  // Before the health wiring: a health restart drains the service's clients through it.
+  const proxy = startManagerProxy({
+    services,
+    router,
+    connections: storage.connections,
+    manager: {
+      on: (event, listener) => host.on(event, listener),
+      off: (event, listener) => host.off(event, listener),
+      emitConnection: (change) => host.emit('connection', change),
+      reportRoutingFailure: (failure) => host.reportRoutingFailure(failure),
+      fail,
+    },
+    options: o.proxy,
+    stateSecret,
+  });
+  const unwire = wireHealthToRegistry({
+    monitor,
+    registry,
+    services,
+    restartUnhealthy: (serviceId, reason) =>
+      restartUnhealthy({ proxy: proxy.proxy, services, registry }, serviceId, reason),
+    onError: fail,
+  });
   const onStatus = (event: StatusEvent) => {
     if (event.to !== 'running') router.affinity?.releaseService(event.service_id);
     void monitor.sync().catch(fail);
@@ -137,20 +160,7 @@ export async function startParts(
     startedAt: Date.now(),
     // The manager's emitter carries OperationEvents among its own.
     operations: startOperations(storage, services, router, host as unknown as AlertSource, fail, o),
-    proxy: startManagerProxy({
-      services,
-      router,
-      connections: storage.connections,
-      manager: {
-        on: (event, listener) => host.on(event, listener),
-        off: (event, listener) => host.off(event, listener),
-        emitConnection: (change) => host.emit('connection', change),
-        reportRoutingFailure: (failure) => host.reportRoutingFailure(failure),
-        fail,
-      },
-      options: o.proxy,
-      stateSecret,
-    }),
+    proxy,
     traces,
     unwire: () => {
       unwire();

@@ -34,9 +34,11 @@ export function wireHealthToRegistry(parts: {
   monitor: HealthMonitor;
   registry: ServiceRegistry;
   services: ServiceCache;
+  /** The restart of a service unhealthy for too long (the manager drains its clients first). */
+  restartUnhealthy: (serviceId: string, reason: string) => Promise<unknown>;
   onError: (error: unknown) => void;
 }): () => void {
-  const { monitor, registry, services, onError } = parts;
+  const { monitor, registry, services, restartUnhealthy, onError } = parts;
   const offs = [
     monitor.on('transition', ({ service_id, to, result }) => {
       const reason = result.error ?? firstFailure(result.checks) ?? 'health checks failed';
@@ -49,7 +51,7 @@ export function wireHealthToRegistry(parts: {
       change?.catch(onError);
     }),
     monitor.on('restart', ({ service_id, reason }) => {
-      registry.restartFailed(service_id, reason).catch(onError);
+      restartUnhealthy(service_id, reason).catch(onError);
     }),
     monitor.on('result', ({ service_id, timestamp }) => {
       services.setLastHealthCheck(service_id, timestamp).catch(onError);

@@ -467,6 +467,38 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
     await screenshot(page, 'audit');
   });
 
+  it("filters the Traces page by session, from a run's link to its session's runs and from the field", async () => {
+    await page.goto(`${base}/traces`);
+    const { traces } = await api<{ traces: { trace_id: string; session_id: string }[] }>('/traces?limit=100');
+    const paris = traces.find((t) => t.session_id === 'console-traces')?.trace_id as string;
+    const slow = traces.find((t) => t.session_id === 'console-slow')?.trace_id as string;
+    // Runs of other sessions are listed too before the filter (the chat's among them).
+    await expect.poll(() => page.locator('tr[data-trace]').count(), { timeout: 15_000 }).toBeGreaterThan(2);
+    // From a run's timeline, the link to its session's runs sets the filter, in the address too.
+    await page.locator(`tr[data-trace="${paris}"]`).getByRole('link').click();
+    await page.getByRole('link', { name: 'Runs of session console-traces' }).click();
+    await expect.poll(() => page.url()).toBe(`${base}/traces?session=console-traces`);
+    expect(await page.getByTestId('session-filter').inputValue()).toBe('console-traces');
+    await expect.poll(() => page.locator('tr[data-trace]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator(`tr[data-trace="${paris}"]`).count()).toBe(1);
+    // Typed into the field: another session's runs, and the address follows.
+    await page.getByTestId('session-filter').fill('console-slow');
+    await expect.poll(() => page.locator(`tr[data-trace="${slow}"]`).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('tr[data-trace]').count()).toBe(1);
+    await expect.poll(() => page.url()).toBe(`${base}/traces?session=console-slow`);
+    // Opening a run keeps the filter; a session with no run says so; clearing the field lists all again.
+    await page.locator(`tr[data-trace="${slow}"]`).getByRole('link').click();
+    await expect.poll(() => page.url()).toBe(`${base}/traces/${slow}?session=console-slow`);
+    expect(await page.locator('tr[data-trace]').count()).toBe(1);
+    await page.getByTestId('session-filter').fill('no-such-session');
+    await expect
+      .poll(() => page.getByTestId('traces').textContent())
+      .toContain('No run of session no-such-session');
+    await page.getByTestId('session-filter').fill('');
+    await expect.poll(() => page.locator('tr[data-trace]').count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    await screenshot(page, 'traces-session');
+  }, 60_000);
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

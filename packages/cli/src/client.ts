@@ -168,8 +168,18 @@ export function createClient(options: ClientOptions) {
         body,
         query: restart ? { restart: true } : {},
       }),
-    serviceAction: (idOrName: string, verb: 'start' | 'stop' | 'restart', signal?: AbortSignal) =>
-      call(ServiceActionResponse, 'POST', `/api/v1/services/${id(idOrName)}/${verb}`, { signal }),
+    /** `countdown`: seconds the service's /ws clients are told ahead of a stop or restart (`?countdown=`). */
+    serviceAction: (
+      idOrName: string,
+      verb: 'start' | 'stop' | 'restart',
+      signal?: AbortSignal,
+      countdown?: number,
+    ) =>
+      call(ServiceActionResponse, 'POST', `/api/v1/services/${id(idOrName)}/${verb}`, {
+        // The manager answers after the countdown: the request's time runs from its end.
+        signal: signal ?? (countdown ? AbortSignal.timeout(timeoutMs + countdown * 1000) : undefined),
+        query: countdown ? { countdown } : {},
+      }),
     unregisterService: (idOrName: string) =>
       call(ServiceActionResponse, 'DELETE', `/api/v1/services/${id(idOrName)}`),
 

@@ -8,6 +8,17 @@ export const NO_WAIT: OptionSpec = {
   description: 'return once the start has begun instead of waiting until the service is RUNNING',
 };
 
+/** `--countdown <s>`, shared by stop and restart: the manager tells the service's /ws clients first. */
+export const COUNTDOWN: OptionSpec = {
+  flags: '--countdown <s>',
+  description:
+    "tell the service's WebSocket clients this many seconds ahead (a management_notification), then go on",
+  type: 'int',
+  min: 0,
+  max: 3600,
+  defaultText: '0',
+};
+
 const VERBING = { start: 'starting', stop: 'stopping', restart: 'restarting' } as const;
 const DONE = { start: 'running', stop: 'stopped', restart: 'running' } as const;
 
@@ -21,13 +32,14 @@ export async function serviceAction(
   name: string,
   verb: 'start' | 'stop' | 'restart',
   wait: boolean,
+  countdown?: number,
 ): Promise<number> {
   const { out, client } = ctx;
-  if (!wait && verb !== 'stop') return begin(ctx, name, verb);
+  if (!wait && verb !== 'stop') return begin(ctx, name, verb, countdown);
   let service: Service | undefined;
   try {
     const reply = await out.spin(`${VERBING[verb]} ${name}`, () =>
-      named(name, client.serviceAction(name, verb)),
+      named(name, client.serviceAction(name, verb, undefined, countdown)),
     );
     service = reply.data.service;
     if (out.json) out.printJson(reply.json);
@@ -49,11 +61,16 @@ export async function serviceAction(
 }
 
 /** Sends the start and returns once the service has left STOPPED (or the answer came first). */
-async function begin(ctx: CommandContext, name: string, verb: 'start' | 'restart'): Promise<number> {
+async function begin(
+  ctx: CommandContext,
+  name: string,
+  verb: 'start' | 'restart',
+  countdown?: number,
+): Promise<number> {
   const { client, out } = ctx;
   const before = await named(name, client.getService(name));
   const controller = new AbortController();
-  const answer = client.serviceAction(name, verb, controller.signal).then(
+  const answer = client.serviceAction(name, verb, controller.signal, countdown).then(
     (reply) => ({ reply }),
     (error: unknown) => ({ error }),
   );

@@ -1,7 +1,7 @@
 import { COUNTING_AGENT, TestClient, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectUpstream, type UpstreamConnector } from './index.js';
 import { type Backend, candidate, childBackend, startProxy, TestSource } from '../test/harness.js';
+import { connectUpstream, type UpstreamConnector } from './index.js';
 
 // Failover against real agent servers: `myagent-ws` children sharing a state secret, killed with SIGKILL
 // while the client's socket to the proxy stays open.

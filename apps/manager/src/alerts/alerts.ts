@@ -11,6 +11,7 @@ import {
   type WebhookDelivery,
 } from '@myagent/models';
 import type { StoredWebhook, WebhookRepository } from '@myagent/storage-kysely';
+import { withDefaults } from '../defaults.js';
 
 // Alert webhooks (spec D6): health transitions, restarts, crash-loop give-ups and routing failures are
 // POSTed to the webhooks that subscribe to them, signed with HMAC-SHA256 when a secret is set, retried with
@@ -31,6 +32,16 @@ export interface AlertOptions {
   /** Deliveries kept per webhook. @default 1000 */
   keepDeliveries?: number;
 }
+
+/** The `@default`s of {@link AlertOptions}. */
+const ALERT_DEFAULTS: Required<AlertOptions> = {
+  maxQueue: 1000,
+  attempts: 5,
+  backoffMs: 1000,
+  timeoutMs: 5000,
+  concurrency: 4,
+  keepDeliveries: 1000,
+};
 
 /** The header with the body's signature: `sha256=<hex HMAC-SHA256 of the raw body with the secret>`. */
 export const SIGNATURE_HEADER = 'x-myagent-signature';
@@ -64,14 +75,7 @@ export class Alerts {
   constructor(repo: WebhookRepository, onError: (error: unknown) => void, options: AlertOptions = {}) {
     this.#repo = repo;
     this.#onError = onError;
-    this.#o = {
-      maxQueue: options.maxQueue ?? 1000,
-      attempts: options.attempts ?? 5,
-      backoffMs: options.backoffMs ?? 1000,
-      timeoutMs: options.timeoutMs ?? 5000,
-      concurrency: options.concurrency ?? 4,
-      keepDeliveries: options.keepDeliveries ?? 1000,
-    };
+    this.#o = withDefaults(options, ALERT_DEFAULTS);
   }
 
   /** Alerts dropped because the queue was full, since the start. */

@@ -7,6 +7,7 @@ import {
   type TraceSummary,
 } from '@myagent/models';
 import type { TraceRepository } from '@myagent/storage-kysely';
+import { withDefaults } from '../defaults.js';
 
 // The manager's side of traces: the agent servers' trace lines (claimed from the registry's captured
 // stdout) are parsed, checked against what the manager knows, folded into live run summaries, streamed at
@@ -28,6 +29,16 @@ export interface TraceHubOptions {
   maxPendingEvents?: number;
   onError?: (error: Error) => void;
 }
+
+/** The `@default`s of {@link TraceHubOptions}; errors are dropped unless `onError` is given. */
+const TRACE_HUB_DEFAULTS: Required<TraceHubOptions> = {
+  maxTraces: 10_000,
+  maxEventsPerTrace: 1000,
+  maxLiveTraces: 10_000,
+  flushIntervalMs: 100,
+  maxPendingEvents: 50_000,
+  onError: () => {},
+};
 
 /** Which events a subscriber wants. */
 export interface TraceFilter {
@@ -68,14 +79,7 @@ export class TraceHub {
 
   constructor(store: TraceRepository, options: TraceHubOptions = {}) {
     this.#store = store;
-    this.#o = {
-      maxTraces: options.maxTraces ?? 10_000,
-      maxEventsPerTrace: options.maxEventsPerTrace ?? 1000,
-      maxLiveTraces: options.maxLiveTraces ?? 10_000,
-      flushIntervalMs: options.flushIntervalMs ?? 100,
-      maxPendingEvents: options.maxPendingEvents ?? 50_000,
-      onError: options.onError ?? (() => {}),
-    };
+    this.#o = withDefaults(options, TRACE_HUB_DEFAULTS);
   }
 
   /**
