@@ -12,7 +12,8 @@ import {
   serviceEndpoint,
 } from '@myagent/models';
 import { connectHost } from './agent-health.js';
-import { type Child, cleanBaseEnv } from './child.js';
+import { cleanBaseEnv } from './child.js';
+import { ExitRecovery } from './exit-recovery.js';
 import { crashReason, launchChild } from './launch.js';
 import { parseLogLine } from './log-lines.js';
 import type { LogWriter } from './log-writer.js';
@@ -20,7 +21,7 @@ import { type ResolvedRegistryOptions, type ResolvedRestartPolicy, workingDirect
 import { portState } from './ports.js';
 import { SHOULD_RUN } from './reconcile.js';
 import { requireService, serverArgs } from './registration.js';
-import { type PendingRestart, planRecovery } from './restart-policy.js';
+import type { PendingRestart } from './restart-policy.js';
 import { ServiceRuntime } from './runtime.js';
 import { collectStats, stoppedStats } from './stats.js';
 import type { RegistryEvents, ServiceStore, StatusPatch } from './types.js';
@@ -51,6 +52,7 @@ export class Supervisor {
   readonly #emit: SupervisorHost['emit'];
   readonly #fail: SupervisorHost['fail'];
   readonly #runtimes = new Map<string, ServiceRuntime>();
+  readonly #recovery: ExitRecovery;
   #closed = false;
 
   constructor(host: SupervisorHost) {
@@ -60,6 +62,20 @@ export class Supervisor {
     this.#logs = host.logs;
     this.#emit = host.emit;
     this.#fail = host.fail;
+    const supervisor = this;
+    this.#recovery = new ExitRecovery({
+      store: this.#store,
+      emit: this.#emit,
+      fail: this.#fail,
+      get closed() {
+        return supervisor.#closed;
+      },
+      find: (serviceId) => this.#runtimes.get(serviceId),
+      runtime: (serviceId) => this.runtime(serviceId),
+      serial: (serviceId, task) => this.serial(serviceId, task),
+      setStatus: (service, to, patch) => this.setStatus(service, to, patch),
+      launch: (serviceId, reason) => this.#launch(serviceId, reason),
+    });
   }
 
   #claimed(line: LogLine): boolean {
@@ -138,7 +154,7 @@ export class Supervisor {
     runtime.startAbort?.abort();
     return this.serial(serviceId, async () => {
       await this.#halt(serviceId, 'error', reason);
-      await this.#afterFailure(serviceId, reason);
+      await this.#recovery.afterFailure(serviceId, reason);
       return requireService(this.#store, serviceId);
     });
   }
@@ -178,21 +194,11 @@ export class Supervisor {
   }
 
   /**
-   * The auto-restart a previous registry had scheduled, with the restarts it had counted: made now when it
-   * is due, else scheduled for when it is (the service stays ERROR until then).
+   * The auto-restart a previous registry had scheduled, with the restarts it had counted: see
+   * {@link ExitRecovery.resume}.
    */
-  async resumeRestart(serviceId: string, pending: PendingRestart): Promise<Service> {
-    const runtime = this.runtime(serviceId);
-    // Scheduled by this registry itself (a second reconcile): that timer makes it, with its own count.
-    if (runtime.restartTimer) return requireService(this.#store, serviceId);
-    runtime.tracker.resume(pending.restarts);
-    if (pending.delayMs > 0) {
-      this.#scheduleRestart(serviceId, runtime, pending.delayMs);
-      return requireService(this.#store, serviceId);
-    }
-    const failure = await this.serial(serviceId, () => this.#autoRestart(serviceId));
-    if (failure) throw failure;
-    return requireService(this.#store, serviceId);
+  resumeRestart(serviceId: string, pending: PendingRestart): Promise<Service> {
+    return this.#recovery.resume(serviceId, pending);
   }
 
   async #launch(serviceId: string, reason = 'start'): Promise<Service> {
@@ -244,7 +250,7 @@ export class Supervisor {
       },
       endpoint: serviceEndpoint(host, service.port),
       readyTimeoutMs: this.#options.readyTimeoutMs,
-      onExit: (child, exit) => this.#onExit(serviceId, child, exit.code, exit.signal),
+      onExit: (child, exit) => this.#recovery.onExit(serviceId, child, exit.code, exit.signal),
       // Recorded before readiness: should we die now, the next manager knows this child is ours to stop.
       onSpawned: (child) =>
         this.#store
@@ -260,10 +266,10 @@ export class Supervisor {
     });
     runtime.starting = undefined;
     if (runtime.child !== child) {
-      // It died between its answer and our RUNNING write; #onExit left that exit to us.
+      // It died between its answer and our RUNNING write; onExit (exit-recovery.ts) left that exit to us.
       const reason = crashReason(child, await child.exited);
-      void this.serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
-        this.#fail(error),
+      void this.serial(serviceId, () => this.#recovery.afterFailure(serviceId, reason)).catch(
+        (error: Error) => this.#fail(error),
       );
       return running ?? requireService(this.#store, serviceId);
     }
@@ -309,93 +315,6 @@ export class Supervisor {
     });
     await this.#store.updateStats(serviceId, stoppedStats()).catch(() => undefined);
     return updated ?? requireService(this.#store, serviceId);
-  }
-
-  // ---- exits and auto-restart ---------------------------------------------------------------------------
-
-  #onExit(serviceId: string, child: Child, code: number | null, signal: string | null): void {
-    if (child.pid !== undefined) {
-      void this.#store.clearProcess(serviceId, child.pid).catch((error: Error) => this.#fail(error));
-    }
-    const runtime = this.#runtimes.get(serviceId);
-    const expected = runtime?.stopping === child;
-    this.#emit('exit', {
-      service_id: serviceId,
-      pid: child.pid,
-      code,
-      signal,
-      expected,
-      stderr_tail: child.stderrTail.lines(),
-    });
-    if (!runtime || runtime.child !== child) return;
-    runtime.child = undefined;
-    if (runtime.stopping === child) runtime.stopping = undefined;
-    clearTimeout(runtime.healthyTimer);
-    // A stop owns an expected exit; a start in progress sees the exit through its own abort signal.
-    if (expected || runtime.starting === child || this.#closed) return;
-    const reason = crashReason(child, { code, signal });
-    void this.serial(serviceId, () => this.#afterFailure(serviceId, reason)).catch((error: Error) =>
-      this.#fail(error),
-    );
-  }
-
-  async #afterFailure(serviceId: string, reason: string): Promise<void> {
-    const runtime = this.#runtimes.get(serviceId);
-    const service = await this.#store.get(serviceId);
-    if (!runtime || !service || this.#closed || runtime.child?.running) return;
-    // Someone stopped it meanwhile (an exit can race a stop): a stopped service stays stopped.
-    if (service.status === 'stopped' || service.status === 'stopping') return;
-    const plan = planRecovery(reason, service.config, runtime.tracker);
-    // The count first: a stored restart_due_at must never come with an older count, since the next
-    // manager's reconcile resumes the restart from both.
-    if (plan.restart) await this.#store.setRestartCount(serviceId, plan.restart.attempt);
-    const dueAt = plan.restart ? new Date(Date.now() + plan.restart.delayMs).toISOString() : null;
-    const failed = await this.setStatus(service, 'error', {
-      error_message: plan.message,
-      started_at: null,
-      restart_due_at: dueAt,
-      // A stop that got in since the read above wins: no ERROR over its STOPPED, no restart after it.
-      expected: ['starting', 'running', 'unhealthy', 'error'],
-    });
-    if (failed && !plan.restart && service.config.auto_restart) {
-      this.#emit('restart_limit', { service_id: serviceId, reason, message: plan.message });
-    }
-    if (!failed || !plan.restart) return;
-    const { attempt, delayMs } = plan.restart;
-    this.#emit('restart', {
-      service_id: serviceId,
-      attempt,
-      delay_ms: delayMs,
-      reason,
-    });
-    this.#scheduleRestart(serviceId, runtime, delayMs);
-  }
-
-  #scheduleRestart(serviceId: string, runtime: ServiceRuntime, delayMs: number): void {
-    clearTimeout(runtime.restartTimer);
-    runtime.restartTimer = setTimeout(() => {
-      runtime.restartTimer = undefined;
-      void this.serial(serviceId, () => this.#autoRestart(serviceId)).catch((error: Error) =>
-        this.#fail(error),
-      );
-    }, delayMs);
-  }
-
-  /**
-   * Makes a scheduled restart, unless someone stopped or started the service meanwhile; a failed launch
-   * goes back to the policy (the next attempt, or the cap). Resolves with that launch's error, if any.
-   */
-  async #autoRestart(serviceId: string): Promise<AppError | undefined> {
-    const current = await this.#store.get(serviceId);
-    if (current?.status !== 'error' || this.#closed) return undefined;
-    try {
-      await this.#launch(serviceId, 'auto-restart');
-      return undefined;
-    } catch (error) {
-      const failure = AppError.from(error);
-      await this.#afterFailure(serviceId, failure.message);
-      return failure;
-    }
   }
 
   #serverArgs(service: Service): string[] {

@@ -11,50 +11,45 @@ export {
   SqliteStorageOptions,
 } from './options.js';
 
-// Repository interfaces
+// The store and its repository interfaces
+export type { Storage, StorageDialect } from './types.js';
+export type { AuditRepository, ListAuditOptions } from './audit-repository.js';
 export type {
-  AppendHealthOptions,
-  AuditRepository,
-  DeliveryPatch,
-  ListAuditOptions,
+  ConnectionCounters,
+  ConnectionPage,
+  ConnectionPatch,
+  ConnectionRepository,
+  ConnectionStats,
+  ListConnectionsOptions,
+} from './connection-repository.js';
+export type { AppendHealthOptions, HealthRepository } from './health-repository.js';
+export type { LeaseRepository, ManagerLease } from './lease-repository.js';
+export type {
+  ListLogsOptions,
+  LogLineInput,
+  LogRepository,
+  SearchLogsOptions,
+  StoredLogLine,
+} from './log-repository.js';
+export type {
   MetricAggregate,
   MetricPoint,
   MetricQuery,
   MetricRepository,
   MetricSampleInput,
   MetricTier,
-  StoredWebhook,
-  TotalMode,
-  TotalsRepository,
-  WebhookRepository,
-  ConnectionCounters,
-  ConnectionPage,
-  ConnectionPatch,
-  ConnectionRepository,
-  ConnectionStats,
-  HealthRepository,
-  LeaseRepository,
-  ListConnectionsOptions,
-  ListLogsOptions,
-  ListRulesOptions,
+} from './metric-repository.js';
+export type { ListRulesOptions, RuleRepository } from './rule-repository.js';
+export type {
   ListServicesOptions,
-  LogLineInput,
-  LogRepository,
-  ManagerLease,
-  RuleRepository,
-  SearchLogsOptions,
   ServicePage,
   ServiceProcess,
   ServiceRepository,
-  Storage,
-  StorageDialect,
-  StoredLogLine,
-  ListTracesOptions,
-  TraceBatch,
-  TracePage,
-  TraceRepository,
   UpdateStatusOptions,
-} from './types.js';
+} from './service-repository.js';
+export type { TotalMode, TotalsRepository } from './totals-repository.js';
+export type { ListTracesOptions, TraceBatch, TracePage, TraceRepository } from './trace-repository.js';
+export type { DeliveryPatch, StoredWebhook, WebhookRepository } from './webhook-repository.js';
 
 // Schema and migrations (for tools that query the tables directly)
 export { createMigrationProvider, migrateToLatest } from './migrations.js';

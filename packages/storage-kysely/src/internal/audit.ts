@@ -6,8 +6,8 @@ import {
   Timestamp,
 } from '@myagent/models';
 import type { Selectable } from 'kysely';
+import type { AuditRepository } from '../audit-repository.js';
 import type { AuditLogTable } from '../schema.js';
-import type { AuditRepository } from '../types.js';
 import { type Context, canonicalTime, guard, nonNegativeInteger, page, parseRow, total } from './db.js';
 
 function fromRow(row: Selectable<AuditLogTable>): AuditEntry {

@@ -9,16 +9,21 @@ import {
   Timestamp,
 } from '@myagent/models';
 import type { Insertable, Selectable } from 'kysely';
+import type {
+  ConnectionRepository,
+  ConnectionStats,
+  ListConnectionsOptions,
+} from '../connection-repository.js';
 import type { ConnectionsTable } from '../schema.js';
-import type { ConnectionRepository, ConnectionStats, ListConnectionsOptions } from '../types.js';
 import {
-  arrayOf,
   type Context,
   canonicalTime,
   fromJson,
   guard,
+  nullableNumber,
   page,
   parseRow,
+  statusFilter,
   toJson,
   total,
   writeTransaction,
@@ -45,7 +50,7 @@ function fromRow(row: Selectable<ConnectionsTable>): ConnectionInfo {
     ConnectionInfoSchema,
     {
       ...row,
-      client_port: row.client_port === null ? null : Number(row.client_port),
+      client_port: nullableNumber(row.client_port),
       bytes_sent: Number(row.bytes_sent),
       bytes_received: Number(row.bytes_received),
       message_count: Number(row.message_count),
@@ -156,10 +161,7 @@ export function createConnectionRepository(ctx: Context): ConnectionRepository {
 
     list: async (options: ListConnectionsOptions = {}) => {
       const { limit, offset } = page(options.limit, options.offset);
-      const statuses =
-        options.status === undefined
-          ? []
-          : arrayOf(options.status).map((status) => parseOrThrow(ConnectionStatus, status, 'status filter'));
+      const statuses = statusFilter(ConnectionStatus, options.status);
       return guard('list connections', async () => {
         let query = ctx.db.selectFrom('connections');
         if (options.service_id !== undefined) {

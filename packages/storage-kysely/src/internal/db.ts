@@ -67,6 +67,11 @@ export function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value ?? 0);
 }
 
+/** A nullable numeric column as a number (PostgreSQL returns bigint and numeric columns as strings). */
+export function nullableNumber(value: unknown): number | null {
+  return value === null ? null : Number(value);
+}
+
 /** One canonical timestamp form, so that text ordering is time ordering on both dialects. */
 export function canonicalTime(timestamp: string): string;
 export function canonicalTime(timestamp: string | null): string | null;
@@ -166,8 +171,16 @@ export async function guard<T>(
 }
 
 /** One value or several, as an array. */
-export function arrayOf<T>(value: T | readonly T[]): T[] {
+function arrayOf<T>(value: T | readonly T[]): T[] {
   return Array.isArray(value) ? [...value] : [value as T];
+}
+
+/** A list filter's status (one or several), each checked against `schema`; none when it is undefined. */
+export function statusFilter<S extends Parameters<typeof parseOrThrow>[0], T>(
+  schema: S,
+  status: T | readonly T[] | undefined,
+): ReturnType<typeof parseOrThrow<S>>[] {
+  return status === undefined ? [] : arrayOf(status).map((one) => parseOrThrow(schema, one, 'status filter'));
 }
 
 /**

@@ -4,8 +4,8 @@ import {
   parseOrThrow,
 } from '@myagent/models';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { HealthRepository } from '../health-repository.js';
 import type { Database, HealthChecksTable } from '../schema.js';
-import type { HealthRepository } from '../types.js';
 import {
   type ConstraintMapper,
   type Context,
@@ -14,6 +14,7 @@ import {
   guard,
   insertChunked,
   nonNegativeInteger,
+  nullableNumber,
   page,
   parseRow,
   toJson,
@@ -37,7 +38,7 @@ function fromRow(row: Omit<Selectable<HealthChecksTable>, 'id'>): HealthCheckRes
     HealthCheckResultSchema,
     {
       ...row,
-      response_time_ms: row.response_time_ms === null ? null : Number(row.response_time_ms),
+      response_time_ms: nullableNumber(row.response_time_ms),
       checks: fromJson(row.checks),
     },
     'health check result',
@@ -62,6 +63,16 @@ async function prune(db: Kysely<Database>, serviceId: string, keep: number): Pro
 }
 
 const columns = ['service_id', 'status', 'response_time_ms', 'timestamp', 'checks', 'error'] as const;
+
+/** A service's stored results, newest first (the later insert first among equal timestamps). */
+function newestFirst(db: Kysely<Database>, serviceId: string) {
+  return db
+    .selectFrom('health_checks')
+    .select(columns)
+    .where('service_id', '=', serviceId)
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc');
+}
 
 /** The health check history repository. */
 export function createHealthRepository(ctx: Context): HealthRepository {
@@ -103,28 +114,14 @@ export function createHealthRepository(ctx: Context): HealthRepository {
     recent: async (serviceId, limit) => {
       const checked = page(limit, 0);
       return guard('read health history', async () => {
-        const rows = await ctx.db
-          .selectFrom('health_checks')
-          .select(columns)
-          .where('service_id', '=', serviceId)
-          .orderBy('timestamp', 'desc')
-          .orderBy('id', 'desc')
-          .limit(checked.limit)
-          .execute();
+        const rows = await newestFirst(ctx.db, serviceId).limit(checked.limit).execute();
         return rows.map(fromRow);
       });
     },
 
     latest: (serviceId) =>
       guard('read the latest health check', async () => {
-        const row = await ctx.db
-          .selectFrom('health_checks')
-          .select(columns)
-          .where('service_id', '=', serviceId)
-          .orderBy('timestamp', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
-          .executeTakeFirst();
+        const row = await newestFirst(ctx.db, serviceId).limit(1).executeTakeFirst();
         return row && fromRow(row);
       }),
 

@@ -1,5 +1,5 @@
 import { AppError, parseOrThrow, Timestamp } from '@myagent/models';
-import type { LeaseRepository, ManagerLease } from '../types.js';
+import type { LeaseRepository, ManagerLease } from '../lease-repository.js';
 import { type Context, canonicalTime, guard } from './db.js';
 
 // The one row every manager of a database competes for. Every change is a single statement with its

@@ -1,7 +1,7 @@
 import { AppError, type LogLevel, LogLine, parseOrThrow, Timestamp } from '@myagent/models';
 import { type Insertable, type Selectable, sql } from 'kysely';
+import type { LogRepository, StoredLogLine } from '../log-repository.js';
 import type { ServiceLogsTable } from '../schema.js';
-import type { LogRepository, StoredLogLine } from '../types.js';
 import {
   type Context,
   canonicalTime,

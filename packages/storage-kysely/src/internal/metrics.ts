@@ -1,7 +1,7 @@
 import { AppError } from '@myagent/models';
 import { type Kysely, sql } from 'kysely';
+import type { MetricQuery, MetricRepository, MetricSampleInput, MetricTier } from '../metric-repository.js';
 import type { Database } from '../schema.js';
-import type { MetricQuery, MetricRepository, MetricSampleInput, MetricTier } from '../types.js';
 import { type Context, guard, insertChunked, writeTransaction } from './db.js';
 
 const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/u;

@@ -1,7 +1,7 @@
 import { parseOrThrow, type RoutingRule, RoutingRule as RoutingRuleSchema } from '@myagent/models';
 import type { Insertable, Selectable } from 'kysely';
+import type { RuleRepository } from '../rule-repository.js';
 import type { RoutingRulesTable } from '../schema.js';
-import type { RuleRepository } from '../types.js';
 import { type Context, canonicalTime, fromJson, guard, parseRow, toJson } from './db.js';
 
 function toRow(rule: RoutingRule): Insertable<RoutingRulesTable> {

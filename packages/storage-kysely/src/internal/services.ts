@@ -8,9 +8,8 @@ import {
 } from '@myagent/models';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, ServicesTable } from '../schema.js';
-import type { ListServicesOptions, ServiceRepository } from '../types.js';
+import type { ListServicesOptions, ServiceRepository } from '../service-repository.js';
 import {
-  arrayOf,
   type ConstraintMapper,
   type Context,
   canonicalTime,
@@ -18,6 +17,7 @@ import {
   guard,
   page,
   parseRow,
+  statusFilter,
   toJson,
   total,
   writeTransaction,
@@ -160,10 +160,7 @@ export function createServiceRepository(ctx: Context): ServiceRepository {
 
     list: async (options: ListServicesOptions = {}) => {
       const { limit, offset } = page(options.limit, options.offset);
-      const statuses =
-        options.status === undefined
-          ? []
-          : arrayOf(options.status).map((status) => parseOrThrow(ServiceStatus, status, 'status filter'));
+      const statuses = statusFilter(ServiceStatus, options.status);
       const tags = parseOrThrow(Tags, [...(options.tags ?? [])], 'tags filter');
       return guard('list services', async () => {
         let query = ctx.db.selectFrom('services');

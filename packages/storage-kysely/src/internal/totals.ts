@@ -1,6 +1,6 @@
 import { AppError, isoNow } from '@myagent/models';
 import { sql } from 'kysely';
-import type { TotalsRepository } from '../types.js';
+import type { TotalsRepository } from '../totals-repository.js';
 import { type Context, guard, writeTransaction } from './db.js';
 
 const KEY = /^[\w.:-]{1,128}$/u;

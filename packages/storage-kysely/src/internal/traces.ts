@@ -8,7 +8,7 @@ import {
 } from '@myagent/models';
 import type { Insertable, Selectable } from 'kysely';
 import type { TraceEventsTable, TracesTable } from '../schema.js';
-import type { TraceRepository } from '../types.js';
+import type { TraceRepository } from '../trace-repository.js';
 import {
   type Context,
   canonicalTime,
@@ -16,6 +16,7 @@ import {
   guard,
   insertChunked,
   nonNegativeInteger,
+  nullableNumber,
   page,
   parseRow,
   toJson,
@@ -53,7 +54,7 @@ function fromSummaryRow(row: Selectable<TracesTable>): TraceSummary {
     TraceSummarySchema,
     {
       ...row,
-      duration_ms: row.duration_ms === null ? null : Number(row.duration_ms),
+      duration_ms: nullableNumber(row.duration_ms),
       input_tokens: toNumber(row.input_tokens),
       output_tokens: toNumber(row.output_tokens),
       final_answer_chars: toNumber(row.final_answer_chars),

@@ -7,13 +7,14 @@ import {
 } from '@myagent/models';
 import type { Selectable } from 'kysely';
 import type { WebhookDeliveriesTable, WebhooksTable } from '../schema.js';
-import type { StoredWebhook, WebhookRepository } from '../types.js';
+import type { StoredWebhook, WebhookRepository } from '../webhook-repository.js';
 import {
   type Context,
   canonicalTime,
   fromJson,
   guard,
   nonNegativeInteger,
+  nullableNumber,
   page,
   parseRow,
   toJson,
@@ -35,7 +36,7 @@ function deliveryFromRow(row: Selectable<WebhookDeliveriesTable>): WebhookDelive
     {
       ...row,
       attempts: Number(row.attempts),
-      response_status: row.response_status === null ? null : Number(row.response_status),
+      response_status: nullableNumber(row.response_status),
       payload: fromJson(row.payload),
     },
     'webhook delivery',
