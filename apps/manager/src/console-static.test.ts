@@ -1,20 +1,21 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@myagent/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RESERVED_PREFIXES, withConsole } from './console-static.js';
 
 // The console's static serving over a real folder of files, in front of a stand-in for the API that says
 // which requests reached it.
 
-const root = mkdtempSync(join(tmpdir(), 'myagent-console-'));
+const temp = tempDir('myagent-console-');
+const root = temp.dir;
 const built = join(root, 'built');
 mkdirSync(join(built, 'assets'), { recursive: true });
 writeFileSync(join(built, 'index.html'), '<!doctype html><title>console</title>');
 writeFileSync(join(built, 'assets', 'index-AbC123.js'), 'console.log(1)');
 writeFileSync(join(built, 'assets', 'index-AbC123.css'), 'body{}');
 writeFileSync(join(root, 'secret.txt'), 'outside the console folder');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(temp.cleanup);
 
 const api = (request: Request) =>
   Response.json(

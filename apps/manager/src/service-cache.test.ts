@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isoNow, type Service, type ServiceStatus } from '@myagent/models';
 import { openStorage, type Storage } from '@myagent/storage-kysely';
+import { type TempDir, tempDir } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
 import { ServiceCache } from './service-cache.js';
 
 let storage: Storage | undefined;
-let dir: string | undefined;
+let dir: TempDir | undefined;
 afterEach(async () => {
   await storage?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir?.cleanup();
 });
 
 const STATUSES: ServiceStatus[] = ['stopped', 'running', 'error'];
@@ -41,8 +40,8 @@ function service(i: number): Service {
 }
 
 it('answers every list as storage does, through writes, with frozen shared reads and mutable copies', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'service-cache-'));
-  storage = await openStorage({ path: join(dir, 'cache.db') });
+  dir = tempDir('service-cache-');
+  storage = await openStorage({ path: join(dir.dir, 'cache.db') });
   const preloaded = await storage.services.save(service(100));
   const cache = new ServiceCache(storage.services);
   await cache.load();

@@ -6,10 +6,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { openStorage } from '@myagent/storage-kysely';
+import { freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentManager, Alerts } from '../src/index.js';
-import { appOf, call, freePort, type Json, startManager } from './api-helpers.js';
-import { FIXTURE_AGENT, tempDir, waitFor } from './helpers.js';
+import { appOf, call, type Json, startManager } from './api-helpers.js';
+import { FIXTURE_AGENT } from './helpers.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -124,13 +125,13 @@ describe('webhooks through the API', () => {
     const id = body.webhook_id as string;
     const queued = await call(app, 'POST', `/api/v1/alerts/webhooks/${id}/test`);
     expect(queued.body).toMatchObject({ status: 'pending', event: 'test', webhook_id: id });
-    const delivered = await waitFor(
+    const delivered = await until(
       async () => {
         const { deliveries } = (await call(app, 'GET', `/api/v1/alerts/webhooks/${id}/deliveries`)).body;
         return deliveries[0]?.status === 'delivered' && deliveries[0];
       },
-      10_000,
       'the delivery',
+      10_000,
     );
     expect(delivered).toMatchObject({ attempts: 3, response_status: 200, error: null });
     expect(hookReceiver.received).toHaveLength(3);
@@ -162,10 +163,10 @@ describe('alerts from what happens', () => {
       },
     });
     await manager.startService(service.service_id);
-    await waitFor(
+    await until(
       () => hookReceiver.received.some((r) => r.json.event === 'restart_limit_reached'),
-      30_000,
       'the give-up alert',
+      30_000,
     );
     const events = hookReceiver.received.map((r) => r.json.event);
     expect(events).toContain('service_restart');
@@ -185,10 +186,10 @@ describe('alerts from what happens', () => {
     await expect(manager.routeConnection({ client_ip: '10.1.2.3' })).rejects.toMatchObject({
       code: 'ROUTING_FAILED',
     });
-    await waitFor(
+    await until(
       () => hookReceiver.received.some((r) => r.json.event === 'routing_failed'),
-      10_000,
       'the routing alert',
+      10_000,
     );
     expect(hookReceiver.received.find((r) => r.json.event === 'routing_failed')?.json.data).toMatchObject({
       code: 'ROUTING_FAILED',
@@ -201,13 +202,13 @@ describe('alerts from what happens', () => {
       config: { auto_restart: false, environment: { FIXTURE_MODE: 'hang-after', FIXTURE_AFTER_MS: '1500' } },
       auto_start: true,
     });
-    await waitFor(
+    await until(
       () =>
         hookReceiver.received.some(
           (r) => r.json.event === 'health_transition' && r.json.data.to === 'unhealthy',
         ),
-      30_000,
       'the unhealthy alert',
+      30_000,
     );
     const unhealthy = hookReceiver.received.find(
       (r) => r.json.event === 'health_transition' && r.json.data.to === 'unhealthy',
@@ -240,7 +241,7 @@ describe('the delivery queue', () => {
     try {
       await alerts.create({ url: silent.url, events: ['*'] });
       for (let i = 0; i < 10; i++) expect(alerts.notify('test', { i })).toBeUndefined();
-      await waitFor(() => alerts.dropped === 7, 5_000, 'seven drops');
+      await until(() => alerts.dropped === 7, 'seven drops', 5_000);
       await alerts.idle();
       const { deliveries } = await alerts.deliveries({ limit: 100 });
       expect(deliveries).toHaveLength(3);

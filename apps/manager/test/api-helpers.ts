@@ -1,24 +1,13 @@
-// Shared by the API suites: a real manager on a temp SQLite file, its HTTP app in process, free ports,
-// and a reader of Server-Sent Events.
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+// Shared by the API suites: a real manager on a temp SQLite file, its HTTP app in process, and a reader of
+// Server-Sent Events.
 import { join } from 'node:path';
+import { tempDir, until } from '@myagent/test-support';
 import type { Hono } from 'hono';
 import { AgentManager, type AgentManagerOptions, createManagerApp } from '../src/index.js';
-import { tempDir } from './helpers.js';
 
 /** Parsed JSON that each test reads as it expects it to be. */
 // biome-ignore lint/suspicious/noExplicitAny: the tests assert the shape instead
 export type Json = any;
-
-/** A port the OS says is free now (for a service's `port`, as a user would pick one). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A started manager on a fresh database, with quick health checks and manual metric samples. */
 export async function startManager(options: AgentManagerOptions = {}, dir = tempDir()) {
@@ -63,31 +52,22 @@ export async function call(
   return { status: response.status, body: parsed, headers: response.headers };
 }
 
-/** Reads SSE events from a response body until `until` says stop (or the deadline passes). */
+/** Reads SSE events from a response body until `done` says stop, the stream ends, or the deadline passes. */
 export async function readEvents(
   response: Response,
-  until: (events: { event: string; data: Json }[]) => boolean,
+  done: (events: { event: string; data: Json }[]) => boolean,
   timeoutMs = 15_000,
 ): Promise<{ event: string; data: Json }[]> {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const events: { event: string; data: Json }[] = [];
-  let buffer = '';
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (!until(events)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; events so far: ${events.map((e) => e.event).join(', ')}`);
-      let timer: NodeJS.Timeout | undefined;
-      const next = await Promise.race([
-        reader.read(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out; events: ${events.map((e) => e.event).join(', ')}`)),
-            left,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer));
+  let ended = false;
+  let failure: unknown;
+  // Reads in the background while `until` watches what it parsed; the cancel below ends it.
+  const reading = (async () => {
+    let buffer = '';
+    while (!done(events)) {
+      const next = await reader.read();
       if (next.done) break;
       buffer += decoder.decode(next.value, { stream: true });
       let end = buffer.indexOf('\n\n');
@@ -100,8 +80,21 @@ export async function readEvents(
         end = buffer.indexOf('\n\n');
       }
     }
+  })()
+    .catch((error: unknown) => {
+      failure = error;
+    })
+    .finally(() => {
+      ended = true;
+    });
+  try {
+    await until(() => ended || done(events), 'the events', timeoutMs).catch(() => {
+      throw new Error(`timed out; events so far: ${events.map((e) => e.event).join(', ')}`);
+    });
+    if (failure) throw failure;
     return events;
   } finally {
     await reader.cancel().catch(() => {});
+    await reading;
   }
 }

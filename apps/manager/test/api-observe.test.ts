@@ -3,11 +3,12 @@
 // operation log, /metrics, the OpenAPI document (validated) and the offline /docs page.
 
 import type { Service } from '@myagent/models';
+import { ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentManager } from '../src/index.js';
-import { appOf, call, freePort, readEvents, startManager } from './api-helpers.js';
-import { converse, ECHO_AGENT, tempDir, waitFor } from './helpers.js';
+import { appOf, call, readEvents, startManager } from './api-helpers.js';
+import { converse } from './helpers.js';
 
 const dir = tempDir();
 let manager: AgentManager;
@@ -115,10 +116,10 @@ describe('stats (seed 003 §1.4)', () => {
     ]);
 
     // The registry refreshes a running service's stats every few seconds; a sample reads them.
-    await waitFor(
+    await until(
       async () => ((await manager.getService(echo.service_id))?.stats.memory_usage_mb ?? 0) > 0,
-      15_000,
       'fresh stats',
+      15_000,
     );
     await manager.metrics.sampleNow();
     const series = await call(
@@ -162,10 +163,10 @@ describe('stats (seed 003 §1.4)', () => {
 
     // A real client: the manager's own readiness pings and health checks are not counted as connections.
     await converse(echo.endpoint, 'counted');
-    await waitFor(
+    await until(
       async () => ((await manager.getService(echo.service_id))?.stats.total_connections ?? 0) > 0,
-      20_000,
       'the conversation to reach the stored stats',
+      20_000,
     );
     await manager.metrics.sampleNow();
     const before = await manager.getStatTotals('system');

@@ -1,10 +1,10 @@
 // The HTTP API in process (app.request) over a real AgentManager: real SQLite in a temp dir, real agent
 // servers. Each request is one a seed writes (seed 003 §1, §4; seed 000 "HTTP API"), with ids filled in.
 import type { Service } from '@myagent/models';
+import { ECHO_AGENT, freePort, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentManager } from '../src/index.js';
-import { appOf, call, freePort, type Json, startManager } from './api-helpers.js';
-import { ECHO_AGENT, waitFor } from './helpers.js';
+import { appOf, call, type Json, startManager } from './api-helpers.js';
 
 let manager: AgentManager;
 let app: ReturnType<typeof appOf>['app'];
@@ -238,10 +238,10 @@ describe('health (seed 003 §1.5, seed 000)', () => {
       status: 'healthy',
       checks: expect.any(Object),
     });
-    await waitFor(
+    await until(
       () => manager.getHealthState(chat.service_id)?.status === 'healthy',
-      10_000,
       'a healthy verdict',
+      10_000,
     );
     for (const path of [`/api/v1/services/${chat.service_id}/health`, '/api/v1/health/services/my_service']) {
       const state = await call(app, 'GET', path);

@@ -2,13 +2,22 @@
 // running the example agents: what a user sees and does, checked against what the API says.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FakeOpenAI, startFakeOpenAI } from '@myagent/test-support';
+import {
+  alive,
+  type DaemonProcess,
+  ECHO_AGENT,
+  type FakeOpenAI,
+  freePort,
+  startDaemon,
+  startFakeOpenAI,
+  tempDir,
+  until,
+} from '@myagent/test-support';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CHROMIUM, CONSOLE_INDEX, hasChromium, launchBrowser, screenshot } from './console/browser.js';
-import { type DaemonProcess, startDaemon } from './daemon-process.js';
-import { alive, ECHO_AGENT, freePort, ROOT, servicePid, tempDir, waitFor } from './helpers.js';
+import { ROOT, servicePid } from './helpers.js';
 
 const WEATHER_AGENT = join(ROOT, 'examples/weather-agent.ts');
 
@@ -83,10 +92,10 @@ describe.skipIf(!hasChromium)('the console in a browser', () => {
       });
       expect(response.status, await response.clone().text()).toBe(200);
     }
-    await waitFor(
+    await until(
       async () => (await status('echo-agent')) === 'running' && (await status('weather-agent')) === 'running',
-      60_000,
       'both example agents to run',
+      60_000,
     );
     browser = await launchBrowser();
     page = await browser.context.newPage();

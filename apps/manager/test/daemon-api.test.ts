@@ -3,10 +3,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type DaemonProcess, ECHO_AGENT, freePort, startDaemon, tempDir } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Json } from './api-helpers.js';
-import { type DaemonProcess, startDaemon } from './daemon-process.js';
-import { ECHO_AGENT, tempDir } from './helpers.js';
+import type { Json } from './api-helpers.js';
 
 const run = promisify(execFile);
 const temp = tempDir();

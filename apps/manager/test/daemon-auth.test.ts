@@ -4,11 +4,10 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { startDaemon, tempDir, until } from '@myagent/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AgentManager, isLoopback, type ManagerServer, serveManager } from '../src/index.js';
 import { startManager } from './api-helpers.js';
-import { startDaemon } from './daemon-process.js';
-import { tempDir, waitFor } from './helpers.js';
 
 const temp = tempDir();
 const TOKEN = 'a-long-enough-token-for-ops';
@@ -191,7 +190,7 @@ describe('serveManager', () => {
     slow.on('close', () => {
       closed = true;
     });
-    await waitFor(() => closed, 15_000, 'the server to close the slow socket');
+    await until(() => closed, 'the server to close the slow socket', 15_000);
     expect(closed).toBe(true);
   });
 });

@@ -2,12 +2,19 @@
 // children it started, kill -9 of a child, and restarts through the HTTP API, while the client's socket to
 // the manager stays open and its sessions go on counting.
 import { join } from 'node:path';
-import { COUNTING_AGENT } from '@myagent/test-support';
+import {
+  alive,
+  COUNTING_AGENT,
+  type DaemonProcess,
+  startDaemon,
+  tempDir,
+  until,
+} from '@myagent/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
-import { alive, servicePid, tempDir, waitFor } from './helpers.js';
+import { daemonApi } from './daemon-process.js';
+import { servicePid } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;
@@ -35,18 +42,17 @@ async function connect(query: string) {
     closed: () => closed,
     send: (message: Json) => ws.send(JSON.stringify(message)),
     event: (event: string, session?: string, n = 0, timeoutMs = 30_000) =>
-      waitFor(() => nth(event, session, n), timeoutMs, `${event} #${n}`),
+      until(() => nth(event, session, n), `${event} #${n}`, timeoutMs),
     async session(): Promise<string> {
       const n = events.filter((e) => e.event === 'agent.session_created').length;
       ws.send(JSON.stringify({ event: 'user.create_session' }));
-      return (await waitFor(() => nth('agent.session_created', undefined, n), 30_000, 'a session'))
-        .session_id;
+      return (await until(() => nth('agent.session_created', undefined, n), 'a session', 30_000)).session_id;
     },
     /** Sends a message and resolves with its answer. */
     async turn(session: string, content: string): Promise<string> {
       const n = events.filter((e) => e.event === 'agent.final_answer' && e.session_id === session).length;
       ws.send(JSON.stringify({ event: 'user.message', session_id: session, content }));
-      return String((await waitFor(() => nth('agent.final_answer', session, n), 30_000, content)).content);
+      return String((await until(() => nth('agent.final_answer', session, n), content, 30_000)).content);
     },
   };
 }
@@ -68,7 +74,7 @@ async function routable(name: string): Promise<boolean> {
 
 /** Waits for a killed service to be routable again (restart_delay 1 s); says why not on a timeout. */
 async function back(name: string): Promise<void> {
-  await waitFor(() => routable(name), 60_000, `${name} back`).catch(async (error) => {
+  await until(() => routable(name), `${name} back`, 60_000).catch(async (error) => {
     throw new Error(`${error}: ${JSON.stringify(await service(name))}\n${daemon.output().slice(-4000)}`);
   });
 }
@@ -99,10 +105,10 @@ beforeAll(async () => {
     });
     expect(status).toBeLessThan(300);
   }
-  await waitFor(
+  await until(
     async () => (await Promise.all(['pair-a', 'pair-b', 'solo'].map(routable))).every(Boolean),
-    90_000,
     'three services routable',
+    90_000,
   ).catch(async (error) => {
     throw new Error(
       `${error}: ${JSON.stringify((await api('/services')).body)}\n${daemon.output().slice(-3000)}`,
@@ -193,7 +199,7 @@ describe('failover at /ws', () => {
     await new Promise((resolve) => direct.once('open', resolve));
     direct.send(JSON.stringify({ event: 'user.create_session' }));
     direct.send(JSON.stringify({ event: 'proxy.restore_session', session_id: 'x', signed_state: {} }));
-    const refused = await waitFor(() => events.find((e) => e.event === 'system.error'), 15_000, 'refusal');
+    const refused = await until(() => events.find((e) => e.event === 'system.error'), 'refusal', 15_000);
     expect(refused.metadata.code).toBe('UNKNOWN_EVENT');
     expect(events.map((e) => e.event)).not.toContain('system.session_state');
     direct.close();
@@ -202,7 +208,7 @@ describe('failover at /ws', () => {
 
 describe('draining at /ws', () => {
   it('restarts a service with live clients: no socket, no turn and no message lost', async () => {
-    await waitFor(() => routable('solo'), 60_000, 'solo routable');
+    await until(() => routable('solo'), 'solo routable', 60_000);
     const busy = await connect('service=solo');
     const idle = await connect('service=solo');
     const session = await busy.session();

@@ -1,6 +1,4 @@
-// The daemon as a user runs it now lives in the private test-support package, shared with the CLI's tests.
-export { type DaemonProcess, startDaemon } from '@myagent/test-support';
-
+// The daemon's HTTP API as the daemon tests call it (the daemon process itself is test-support's startDaemon).
 /** Calls the daemon's HTTP API at `base` (`http://127.0.0.1:PORT`) with a JSON body; status and parsed body. */
 export async function daemonApi(
   base: string,

@@ -3,11 +3,18 @@
 // /ws. The restart drains the client first, as `POST /services/{id}/restart` does: it is told, its running
 // turn finishes on the old process, and its session goes on on the new one.
 import { join } from 'node:path';
-import { alive, COUNTING_AGENT, freePort, startDaemon, tempDir } from '@myagent/test-support';
+import {
+  alive,
+  COUNTING_AGENT,
+  type DaemonProcess,
+  freePort,
+  startDaemon,
+  tempDir,
+} from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, daemonApi } from './daemon-process.js';
+import { daemonApi } from './daemon-process.js';
 import { servicePid } from './helpers.js';
 
 const temp = tempDir();

@@ -6,11 +6,12 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openStorage } from '@myagent/storage-kysely';
+import { type DaemonProcess, ECHO_AGENT, startDaemon, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, daemonApi, startDaemon } from './daemon-process.js';
-import { ECHO_AGENT, ROOT, tempDir, waitFor } from './helpers.js';
+import { daemonApi } from './daemon-process.js';
+import { ROOT } from './helpers.js';
 
 const run = promisify(execFile);
 const temp = tempDir();
@@ -43,13 +44,13 @@ beforeAll(async () => {
   base = await daemon.url();
   wsUrl = `${base.replace('http', 'ws')}/ws`;
   // Routable once its first health checks passed.
-  await waitFor(
+  await until(
     async () => {
       const { body } = await api('/services');
       return body.services?.some((s: Json) => s.name === 'echo-agent' && s.status === 'running');
     },
-    60_000,
     'the echo agent to run',
+    60_000,
   );
 }, 90_000);
 
@@ -103,18 +104,14 @@ describe('the daemon serves /ws', () => {
       const client = connect(`${wsUrl}?service=echo-agent`);
       await client.opened;
       client.ws.send(JSON.stringify({ event: 'user.create_session' }));
-      await waitFor(
-        () => client.events.find((e) => e.event === 'agent.session_created'),
-        15_000,
-        'a session',
-      );
-      const listed = await waitFor(
+      await until(() => client.events.find((e) => e.event === 'agent.session_created'), 'a session', 15_000);
+      const listed = await until(
         async () => {
           const { connections } = (await api('/connections')).body;
           return connections.length === before + 1 ? connections : undefined;
         },
-        15_000,
         'only the finished client listed',
+        15_000,
       );
       expect(listed).toHaveLength(before + 1);
       client.ws.close();
@@ -130,12 +127,12 @@ describe('the daemon serves /ws', () => {
     const coded = (code: string) =>
       client.events.find((e) => e.event === 'system.error' && JSON.stringify(e).includes(code));
     client.ws.send(Buffer.from([1, 2, 3]));
-    await waitFor(() => coded('UNSUPPORTED_FRAME'), 15_000, 'UNSUPPORTED_FRAME');
+    await until(() => coded('UNSUPPORTED_FRAME'), 'UNSUPPORTED_FRAME', 15_000);
     client.ws.send(JSON.stringify({ event: 'user.create_session', pad: 'x'.repeat(2 * 1024 * 1024) }));
-    await waitFor(() => coded('PAYLOAD_TOO_LARGE'), 15_000, 'PAYLOAD_TOO_LARGE');
+    await until(() => coded('PAYLOAD_TOO_LARGE'), 'PAYLOAD_TOO_LARGE', 15_000);
     // The connection survives both and still reaches the agent.
     client.ws.send(JSON.stringify({ event: 'user.create_session' }));
-    await waitFor(() => client.events.find((e) => e.event === 'agent.session_created'), 15_000, 'a session');
+    await until(() => client.events.find((e) => e.event === 'agent.session_created'), 'a session', 15_000);
     client.ws.close();
     await client.closed;
   });
@@ -153,15 +150,15 @@ describe('the daemon serves /ws', () => {
     const client = connect(`${wsUrl}?service=echo-agent&events=routed`);
     await client.opened;
     client.ws.send(JSON.stringify({ event: 'user.create_session' }));
-    await waitFor(() => client.events.find((e) => e.event === 'agent.session_created'), 15_000, 'a session');
+    await until(() => client.events.find((e) => e.event === 'agent.session_created'), 'a session', 15_000);
     const routed = client.events[0];
     expect(routed).toMatchObject({ event: 'connection_routed', data: { target_service: 'echo-agent' } });
     const session = client.events.find((e) => e.event === 'agent.session_created').session_id;
     const id = routed.data.connection_id;
-    const listed = await waitFor(
+    const listed = await until(
       async () => (await api('/connections')).body.connections?.find((c: Json) => c.connection_id === id),
-      15_000,
       'the connection listed',
+      15_000,
     );
     expect(listed).toMatchObject({ session_ids: [session], client_ip: '127.0.0.1', status: 'active' });
     expect((await api('/connections/stats')).body.active_connections).toBeGreaterThanOrEqual(1);
@@ -178,10 +175,10 @@ describe('the daemon serves /ws', () => {
     connectionId = id;
     sessionId = session;
     // The client sees the close before the proxy's close hook has unregistered the connection: wait for it.
-    await waitFor(
+    await until(
       async () => !(await api('/connections')).body.connections?.some((c: Json) => c.connection_id === id),
-      15_000,
       'the connection unlisted',
+      15_000,
     );
     expect((await api(`/connections/${id}/disconnect`, { method: 'POST', body: '{}' })).status).toBe(404);
   });

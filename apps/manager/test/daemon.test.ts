@@ -1,13 +1,21 @@
 // The daemon as a user runs it: a real process from source, stopped with Ctrl+C (SIGINT), started again.
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  alive,
+  type DaemonProcess,
+  ECHO_AGENT,
+  freePort,
+  freePortRange,
+  startDaemon as startDaemonProcess,
+  tempDir,
+  until,
+} from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
-import { alive, converse, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, servicePid } from './helpers.js';
 
 const temp = tempDir();
-const daemonMain = fileURLToPath(new URL('../src/daemon-main.ts', import.meta.url));
 const spawned: ChildProcessWithoutNullStreams[] = [];
 const servicePids: number[] = [];
 
@@ -17,40 +25,32 @@ afterAll(() => {
   temp.cleanup();
 });
 
-function startDaemon(...args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, [
-    '--conditions=@myagent/source',
-    '--import',
-    'tsx',
-    daemonMain,
-    ...args,
-  ]);
-  spawned.push(child);
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    text += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    text += chunk;
-  });
-  return { child, output: () => text };
+/** test-support's daemon process, killed at the end if a test left it running. */
+function startDaemon(...args: string[]): DaemonProcess {
+  const daemon = startDaemonProcess(args);
+  spawned.push(daemon.child);
+  return daemon;
 }
 
+// Service ports from a range the kernel just had free: the range is what this test is about.
+const range = await freePortRange(10);
 const args = [
   '--db',
   join(temp.dir, 'manager.db'),
   '--in-process',
   '--port-range',
-  '22300-22399',
+  `${range.from}-${range.to}`,
   '--port',
   '0',
 ];
 
 it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it back on the next start', async () => {
   const first = startDaemon(...args, '--register', ECHO_AGENT);
-  await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the daemon to be up');
-  expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:223\d\d/u);
-  const port = Number(/127\.0\.0\.1:(223\d\d)/u.exec(first.output())?.[1]);
+  await until(() => first.output().includes('press Ctrl+C to stop'), 'the daemon to be up', 30_000);
+  expect(first.output()).toMatch(/echo-agent +running +ws:\/\/127\.0\.0\.1:\d+/u);
+  const port = Number(/echo-agent +running +ws:\/\/127\.0\.0\.1:(\d+)/u.exec(first.output())?.[1]);
+  expect(port).toBeGreaterThanOrEqual(range.from);
+  expect(port).toBeLessThanOrEqual(range.to);
   const managerUrl = /manager health: (http:\/\/127\.0\.0\.1:\d+)\/health/u.exec(first.output())?.[1];
   const health = await fetch(`${managerUrl}/health`);
   expect([health.status, ((await health.json()) as { status: string }).status]).toEqual([200, 'healthy']);
@@ -64,7 +64,7 @@ it('runs the registered agent, stops it on Ctrl+C with exit 0, and brings it bac
 
   // Without --register: the service comes back from the database alone.
   const second = startDaemon(...args);
-  await waitFor(() => second.output().includes('press Ctrl+C to stop'), 30_000, 'the daemon to be up again');
+  await until(() => second.output().includes('press Ctrl+C to stop'), 'the daemon to be up again', 30_000);
   expect(second.output()).toContain(`echo-agent               running    ws://127.0.0.1:${port}`);
   servicePids.push(await servicePid({ port }));
   expect(await converse(`ws://127.0.0.1:${port}`, 'hello again')).toContain('agent.final_answer');
@@ -109,7 +109,7 @@ it('refuses a second daemon on the same database, naming the first, which goes o
     '--register',
     ECHO_AGENT,
   );
-  await waitFor(() => first.output().includes('press Ctrl+C to stop'), 30_000, 'the first daemon to be up');
+  await until(() => first.output().includes('press Ctrl+C to stop'), 'the first daemon to be up', 30_000);
   const pid = await servicePid({ port: servicePort });
   servicePids.push(pid);
 

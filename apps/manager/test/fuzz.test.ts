@@ -2,10 +2,10 @@
 // broken bodies, query strings, ids and content types. Never a 500, always the catalogue's error shape
 // with the status its code carries, and afterwards every stored row still reads back whole.
 import { ERROR_CODES, type Service } from '@myagent/models';
+import { ECHO_AGENT, freePort } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AgentManager } from '../src/index.js';
-import { appOf, freePort, startManager } from './api-helpers.js';
-import { ECHO_AGENT } from './helpers.js';
+import { appOf, startManager } from './api-helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_251_202);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);

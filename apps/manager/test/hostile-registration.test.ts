@@ -7,10 +7,9 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ECHO_AGENT, freePort, runDetached, tempDir } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDetached } from '../../../packages/registry/test/helpers.js';
 import { AgentManager } from '../src/index.js';
-import { ECHO_AGENT, freePort, tempDir } from './helpers.js';
 
 const temp = tempDir();
 let manager: AgentManager;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentManager } from '../src/index.js';
-import { alive, converse, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, servicePid } from './helpers.js';
 
 // In --in-process mode an agent's synchronous infinite loop freezes its agent server: no /health, no
 // WebSocket, SIGTERM's handler never runs. The manager must see it and bring the service back: health
@@ -16,7 +17,7 @@ let manager: AgentManager;
 beforeAll(async () => {
   manager = new AgentManager({
     dbPath: join(temp.dir, 'manager.db'),
-    portRange: { from: 22_300, to: 22_399 },
+    portRange: await freePortRange(10),
     serverArgs: ['--in-process'],
     stopGraceMs: 1_000,
     healthThresholds: { rise: 1, fall: 2 },
@@ -67,30 +68,30 @@ it('sees an in-process agent server frozen by a synchronous loop, kills it and r
 
   const client = await startTurn(service.endpoint, 'spin');
   // Frozen: its own HTTP side answers nothing any more.
-  await waitFor(
+  await until(
     () =>
       fetch(`http://127.0.0.1:${service.port}/health`, { signal: AbortSignal.timeout(500) }).then(
         () => false,
         () => true,
       ),
-    10_000,
     'the server to stop answering /health',
+    10_000,
   );
 
-  await waitFor(
+  await until(
     async () => (await manager.getService(service.service_id))?.status === 'unhealthy',
-    20_000,
     'the frozen service to be unhealthy',
+    20_000,
   );
   // SIGTERM cannot run its handler in a frozen thread: only the SIGKILL after the grace ends it.
-  await waitFor(() => !alive(frozen), 20_000, 'the frozen process to be killed');
-  await waitFor(
+  await until(() => !alive(frozen), 'the frozen process to be killed', 20_000);
+  await until(
     async () => {
       const now = await manager.getService(service.service_id);
       return now?.status === 'running' && (await servicePid(service)) !== frozen;
     },
-    30_000,
     'the service to run again in a new process',
+    30_000,
   );
   client.terminate();
   expect((await manager.getService(service.service_id))?.restart_count).toBeGreaterThanOrEqual(1);

@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { createPostgresStorage, createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { alive, createDialects, ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIALECTS, type DialectHarness } from '../../../packages/storage-kysely/test/dialects.js';
 import { AgentManager } from '../src/index.js';
-import { alive, ECHO_AGENT, freePort, servicePid, tempDir, waitFor } from './helpers.js';
+import { servicePid } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -26,8 +26,12 @@ function manager(options: ConstructorParameters<typeof AgentManager>[0] & object
   return created;
 }
 
-// The storage suite's PostgreSQL harness: a fresh schema per open, dropped at cleanup.
-const postgres = DIALECTS.find((d) => d.dialect === 'postgres') as DialectHarness;
+// The storage suite's PostgreSQL harness, opening stores with storage-kysely's public factories: a fresh
+// schema per open, dropped at cleanup.
+const [, postgres] = createDialects<Storage>({
+  sqlite: (path) => createSqliteStorage({ path }),
+  postgres: ({ url, schema }) => createPostgresStorage({ url, schema, maxConnections: 4 }),
+});
 
 describe('the manager lease on SQLite', () => {
   it('refuses a second manager on the same file, naming the first, and lets it in once the first stops', async () => {
@@ -103,14 +107,14 @@ describe('the manager lease on SQLite', () => {
       started_at: new Date().toISOString(),
     };
     await storage.lease.acquire({ ...usurper, heartbeat_at: new Date().toISOString() }, current?.owner_id);
-    await waitFor(() => !holder.running, 10_000, 'the manager to stop itself');
+    await until(() => !holder.running, 'the manager to stop itself', 10_000);
     expect(errors).toContainEqual(
       expect.objectContaining({
         code: 'MANAGER_LOCKED',
         message: expect.stringMatching(/lost its lease.*pid 77/u),
       }),
     );
-    await waitFor(() => !alive(pid), 10_000, 'its child to be stopped');
+    await until(() => !alive(pid), 'its child to be stopped', 10_000);
     // Nothing written after the loss: the service is as the holder left it, and the lease the usurper's.
     // (Without the fence the stop would have written its last stats and cleared the child's record.)
     const lostAt = errors.find((error) => error.code === 'MANAGER_LOCKED')?.at as string;

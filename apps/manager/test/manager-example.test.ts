@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { tempDir } from '@myagent/test-support';
 import { expect, it } from 'vitest';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT } from './helpers.js';
 
 it('runs the seed 000 manager example: registers, starts, reports, stops', async () => {
   const temp = tempDir();

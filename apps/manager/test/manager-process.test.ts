@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive, ECHO_AGENT, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
-import { alive, converse, ECHO_AGENT, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, servicePid } from './helpers.js';
 
 const temp = tempDir();
 const dbPath = join(temp.dir, 'manager.db');
@@ -17,9 +18,11 @@ afterAll(() => {
 });
 
 it('leaves no child behind when the manager is killed with -9, and a new manager brings the services back', async () => {
+  // The two services take explicit ports (the fixture's argv[4] and the next one), free a moment ago.
+  const { from } = await freePortRange(2);
   const child = spawn(
     process.execPath,
-    ['--conditions=@myagent/source', '--import', 'tsx', managerScript, dbPath, '2', '22100'],
+    ['--conditions=@myagent/source', '--import', 'tsx', managerScript, dbPath, '2', String(from)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -39,7 +42,7 @@ it('leaves no child behind when the manager is killed with -9, and a new manager
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
   await exited;
-  await waitFor(() => pids.every((pid) => !alive(pid)), 5000, 'every child to die with its manager');
+  await until(() => pids.every((pid) => !alive(pid)), 'every child to die with its manager', 5000);
 
   await using manager = new AgentManager({ dbPath, serverArgs: ['--in-process'] });
   await manager.start();
@@ -55,7 +58,7 @@ it('brings running services back after a graceful stop, but not those stopped on
   const options = {
     dbPath: join(local.dir, 'manager.db'),
     serverArgs: ['--in-process'],
-    portRange: { from: 22_200, to: 22_299 },
+    portRange: await freePortRange(10),
   };
   try {
     const first = new AgentManager(options);

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Service } from '@myagent/models';
+import { alive, ECHO_AGENT, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
-import { alive, converse, ECHO_AGENT, FIXTURE_AGENT, servicePid, tempDir, waitFor } from './helpers.js';
+import { converse, FIXTURE_AGENT, servicePid } from './helpers.js';
 
 // Real children throughout: the myagent-ws binary from source, serving the echo example or a fixture agent
 // whose failure is picked by its environment.
@@ -15,7 +16,8 @@ const statusOf = async (id: string) => (await manager.getService(id))?.status;
 beforeAll(async () => {
   manager = new AgentManager({
     dbPath: join(temp.dir, 'manager.db'),
-    portRange: { from: 21_000, to: 21_999 },
+    // Thirteen services at most; the slack covers ports that someone else takes meanwhile.
+    portRange: await freePortRange(40),
     serverArgs: ['--in-process'],
     stopGraceMs: 1000,
     healthThresholds: { rise: 1, fall: 2 },
@@ -54,12 +56,12 @@ describe('AgentManager', () => {
     const victim = services[4] as Service;
     const before = await servicePid(victim);
     process.kill(before, 'SIGKILL');
-    await waitFor(async () => (await statusOf(victim.service_id)) !== 'running', 2000, 'the exit to be seen');
+    await until(async () => (await statusOf(victim.service_id)) !== 'running', 'the exit to be seen', 2000);
     // A generous deadline: on two loaded cores a start takes seconds. How fast is bench/lifecycle's question.
-    await waitFor(
+    await until(
       async () => (await statusOf(victim.service_id)) === 'running' && (await servicePid(victim)) !== before,
-      15_000,
       'the killed service to run again',
+      15_000,
     );
     expect((await manager.getService(victim.service_id))?.restart_count).toBeGreaterThanOrEqual(1);
     expect(await converse(victim.endpoint, 'again')).toContain('agent.final_answer');
@@ -107,13 +109,13 @@ describe('AgentManager', () => {
     expect(result.status).toBe('healthy');
     expect(result.checks.websocket?.status).toBe('healthy');
     expect(await manager.getServiceHealthHistory((first as Service).service_id, 3)).toHaveLength(3);
-    const summary = await waitFor(
+    const summary = await until(
       async () => {
         const current = await manager.getHealthSummary();
         return current.healthy >= 10 ? current : undefined;
       },
-      5000,
       'ten healthy services',
+      5000,
     );
     expect(summary.total).toBeGreaterThanOrEqual(10);
     const stats = await manager.getSystemStats();
@@ -151,7 +153,7 @@ describe('AgentManager', () => {
       auto_start: true,
     });
     const restarts: number[] = [];
-    const settled = await waitFor(
+    const settled = await until(
       async () => {
         const current = await manager.getService(service.service_id);
         // Not any "restart" line: "restart 1 of 2 in 0 s" is an ERROR that is still going to restart.
@@ -160,8 +162,8 @@ describe('AgentManager', () => {
         if (current?.restart_count !== undefined) restarts.push(current.restart_count);
         return undefined;
       },
-      20_000,
       'the crash loop to stop at the cap',
+      20_000,
     );
     expect(settled.restart_count).toBe(2);
     expect(settled.error_message).toMatch(/2/);
@@ -186,11 +188,11 @@ describe('AgentManager', () => {
     };
     manager.on('status', onStatus);
     try {
-      await waitFor(() => seen.has('unhealthy'), 15_000, 'the hung service to turn UNHEALTHY');
-      await waitFor(
+      await until(() => seen.has('unhealthy'), 'the hung service to turn UNHEALTHY', 15_000);
+      await until(
         async () => (await statusOf(service.service_id)) === 'running' && !alive(firstPid),
-        15_000,
         'the hung service to be restarted',
+        15_000,
       );
     } finally {
       manager.off('status', onStatus);

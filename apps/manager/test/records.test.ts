@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createSqliteStorage } from '@myagent/storage-kysely';
+import { ECHO_AGENT, freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager } from '../src/index.js';
-import { converse, ECHO_AGENT, freePort, tempDir, waitFor } from './helpers.js';
+import { converse } from './helpers.js';
 
 const temp = tempDir();
 let manager: AgentManager;
@@ -35,13 +36,13 @@ describe('records that tell the truth', () => {
     await converse(service.endpoint, 'one');
     await converse(service.endpoint, 'two');
     // The registry polls every service's /health (every 5 s) into its stored stats.
-    const stats = await waitFor(
+    const stats = await until(
       async () => {
         const current = await manager.getSystemStats();
         return current.connections.total >= 2 && current.sessions.completed >= 2 ? current : undefined;
       },
-      20_000,
       'the two conversations to be counted',
+      20_000,
     );
     expect(stats.connections).toMatchObject({ total: 2, active: 0, routed: { total: 0, active: 0 } });
     expect((await manager.getService(service.service_id))?.stats.total_connections).toBe(2);

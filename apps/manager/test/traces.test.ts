@@ -4,11 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DaemonProcess, ECHO_AGENT, startDaemon, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Json } from './api-helpers.js';
-import { type DaemonProcess, startDaemon } from './daemon-process.js';
-import { ECHO_AGENT, tempDir, waitFor } from './helpers.js';
 
 const FORGER = fileURLToPath(new URL('./fixtures/trace-forger.mjs', import.meta.url));
 const MAX_TRACES = 6;
@@ -43,9 +42,9 @@ async function open(url: string) {
 async function turn(sessionId: string, text: string, service = 'echo-agent'): Promise<void> {
   const { ws, frames } = await open(`${wsBase}/ws?service=${service}`);
   ws.send(JSON.stringify({ event: 'user.create_session', session_id: sessionId }));
-  await waitFor(() => frames.some((f) => f.event === 'agent.session_created'), 20_000, 'the session');
+  await until(() => frames.some((f) => f.event === 'agent.session_created'), 'the session', 20_000);
   ws.send(JSON.stringify({ event: 'user.message', session_id: sessionId, content: text }));
-  await waitFor(() => frames.some((f) => f.event === 'agent.final_answer'), 20_000, 'the final answer');
+  await until(() => frames.some((f) => f.event === 'agent.final_answer'), 'the final answer', 20_000);
   ws.close();
 }
 
@@ -83,14 +82,14 @@ beforeAll(async () => {
   );
   base = await daemon.url();
   wsBase = base.replace('http', 'ws');
-  const services = await waitFor(
+  const services = await until(
     async () => {
       const { body } = await api('/services');
       const running = body.services?.filter((s: Json) => s.status === 'running') ?? [];
       return running.length === 2 && running;
     },
-    60_000,
     'both agents to run',
+    60_000,
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${daemon.output()}`);
   });
@@ -110,13 +109,13 @@ describe('traces of agent runs', () => {
     const all = await open(`${wsBase}/ws/traces`);
     const mine = await open(`${wsBase}/ws/traces?session_id=s-live&service_id=${echoId}`);
     const other = await open(`${wsBase}/ws/traces?session_id=nobody`);
-    await waitFor(() => mine.frames.length > 0, 5_000, 'connection_established');
+    await until(() => mine.frames.length > 0, 'connection_established', 5_000);
     expect(mine.frames[0]).toMatchObject({
       event_type: 'connection_established',
       data: { filters: { service_id: echoId, session_id: 's-live' } },
     });
     await turn('s-live', 'trace this');
-    await waitFor(() => types(mine.frames).includes('trace_completed'), 20_000, 'trace_completed live');
+    await until(() => types(mine.frames).includes('trace_completed'), 'trace_completed live', 20_000);
     const run = mine.frames.slice(1);
     expect(types(run)).toEqual(['trace_started', 'think_completed', 'tool_completed', 'trace_completed']);
     for (const frame of run) {
@@ -172,7 +171,7 @@ describe('traces of agent runs', () => {
     client.ws.send(
       JSON.stringify({ action: 'start_agent', question: '显示用户表的10条用户数据', service: 'echo-agent' }),
     );
-    await waitFor(() => types(client.frames).includes('trace_completed'), 20_000, 'the run');
+    await until(() => types(client.frames).includes('trace_completed'), 'the run', 20_000);
     const started = client.frames.find((f) => f.event_type === 'trace_started');
     expect(started).toMatchObject({
       session_id: 'seed-004-session',
@@ -186,25 +185,25 @@ describe('traces of agent runs', () => {
         'tool_completed',
       ]),
     );
-    await waitFor(
+    await until(
       () =>
         client.frames.some((f) => f.data?.status === 'final_answer' && f.data.message.includes('显示用户表')),
-      10_000,
       'the answer',
+      10_000,
     );
     // The same session goes on with the next question; a bad message is answered with a coded error.
     client.ws.send(JSON.stringify({ action: 'start_agent', question: 'second' }));
-    await waitFor(
+    await until(
       () => types(client.frames).filter((t) => t === 'trace_completed').length === 2,
-      20_000,
       'run 2',
+      20_000,
     );
     client.ws.send(JSON.stringify({ action: 'drop_tables' }));
     client.ws.send('not json');
-    await waitFor(
+    await until(
       () => client.frames.filter((f) => f.event_type === 'run_error').length === 2,
-      5_000,
       'errors',
+      5_000,
     );
     expect(client.frames.filter((f) => f.event_type === 'run_error').map((f) => f.data.code)).toEqual([
       'INVALID_REQUEST',
@@ -214,22 +213,22 @@ describe('traces of agent runs', () => {
     // A client of /ws/traces (no session) cannot start runs.
     const streamOnly = await open(`${wsBase}/ws/traces`);
     streamOnly.ws.send(JSON.stringify({ action: 'start_agent', question: 'x' }));
-    await waitFor(() => streamOnly.frames.some((f) => f.event_type === 'run_error'), 5_000, 'refusal');
+    await until(() => streamOnly.frames.some((f) => f.event_type === 'run_error'), 'refusal', 5_000);
     streamOnly.ws.close();
   });
 
   it('refuses the forged and broken trace lines of a hostile agent, and keeps serving', async () => {
     await turn('s-forger', 'forge', 'trace-forger');
-    await waitFor(
+    await until(
       async () => (await api(`/traces?session_id=s-forger&status=completed`)).body.total === 1,
-      20_000,
       "the forger's real run",
+      20_000,
     );
     // Its one well-formed forgery is taken as its own, never as another service's.
-    const forged = await waitFor(
+    const forged = await until(
       async () => (await api(`/traces?session_id=forged-session`)).body.traces,
-      10_000,
       'the forged run',
+      10_000,
     );
     expect(forged.map((t: Json) => [t.trace_id, t.service_id, t.status])).toEqual([
       ['forged-own', forgerId, 'running'],
@@ -238,35 +237,35 @@ describe('traces of agent runs', () => {
     expect((await api('/traces?service_id=someone-else')).body.total).toBe(0);
     // The manager goes on: the echo agent still traces.
     await turn('s-after', 'still fine');
-    await waitFor(
+    await until(
       async () => (await api('/traces?session_id=s-after')).body.total === 1,
-      20_000,
       'a later run',
+      20_000,
     );
   });
 
   it('keeps at most --max-traces runs', async () => {
     for (let i = 0; i < MAX_TRACES + 2; i++) await turn(`s-keep-${i}`, `run ${i}`);
-    await waitFor(
+    await until(
       async () =>
         (await api(`/traces?session_id=s-keep-${MAX_TRACES + 1}&status=completed`)).body.total === 1,
-      20_000,
       'the newest run',
+      20_000,
     );
-    await waitFor(async () => (await api('/traces?limit=100')).body.total <= MAX_TRACES, 20_000, 'the prune');
+    await until(async () => (await api('/traces?limit=100')).body.total <= MAX_TRACES, 'the prune', 20_000);
     expect((await api('/traces?session_id=s-live')).body.total).toBe(0);
   });
 
   it('exports runs to an OTLP/HTTP receiver with GenAI attributes', async () => {
-    const body = await waitFor(
+    const body = await until(
       () =>
         exported.find((e) =>
           e.body.resourceSpans?.some((r: Json) =>
             r.scopeSpans[0].spans.some((s: Json) => s.name === 'execute_tool echo'),
           ),
         ),
-      20_000,
       'an export with a tool span',
+      20_000,
     );
     expect(body.path).toBe('/v1/traces');
     expect(body.type).toBe('application/json');

@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DaemonProcess, freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../apps/manager/test/helpers.js';
-import { type DaemonProcess, daemonIn, runCli, seedProject, startCli, tempDir, until } from './helpers.js';
+import { daemonIn, runCli, seedProject, startCli } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;

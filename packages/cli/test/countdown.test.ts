@@ -1,9 +1,9 @@
 // `stop` and `restart` with `--countdown <s>`, as a user runs them: the real CLI process against a real
 // daemon, a client at /ws on the service, and the management_notification it gets before the service goes.
-import { freePort } from '@myagent/test-support';
+import { type DaemonProcess, freePort, tempDir } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { type DaemonProcess, daemonIn, runCli, TALKER, tempDir } from './helpers.js';
+import { daemonIn, runCli, TALKER } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;

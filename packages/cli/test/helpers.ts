@@ -4,9 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type DaemonProcess, startDaemon, tempDir, until } from '@myagent/test-support';
-
-export { type DaemonProcess, startDaemon, tempDir, until };
+import { startDaemon } from '@myagent/test-support';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 export const TALKER = fileURLToPath(new URL('./fixtures/talker.mjs', import.meta.url));

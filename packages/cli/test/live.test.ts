@@ -1,18 +1,9 @@
 // Exit codes of each failure class, `logs --follow` and `monitor` (in a real terminal: tmux), against a real
 // daemon process.
 import { execFileSync } from 'node:child_process';
-import { freePort } from '@myagent/test-support';
+import { type DaemonProcess, freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cliCommand,
-  type DaemonProcess,
-  daemonIn,
-  runCli,
-  startCli,
-  TALKER,
-  tempDir,
-  until,
-} from './helpers.js';
+import { cliCommand, daemonIn, runCli, startCli, TALKER } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;

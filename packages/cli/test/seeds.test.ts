@@ -2,9 +2,9 @@
 // process, with the flags as written; only the manager URL (--url), a free service port and the agent file
 // (seed 003's ./agents/weather_agent.py is a JavaScript agent here) are filled in.
 import { join } from 'node:path';
-import { freePort } from '@myagent/test-support';
+import { type DaemonProcess, freePort, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DaemonProcess, daemonIn, runCli, seedProject, TALKER, tempDir, until } from './helpers.js';
+import { daemonIn, runCli, seedProject, TALKER } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;

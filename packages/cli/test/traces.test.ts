@@ -1,9 +1,9 @@
 // `myagent-manager traces` as a real process against a real daemon with the echo agent in a real child.
 
-import { ECHO_AGENT } from '@myagent/test-support';
+import { type DaemonProcess, ECHO_AGENT, tempDir, until } from '@myagent/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type DaemonProcess, daemonIn, runCli, tempDir, until } from './helpers.js';
+import { daemonIn, runCli } from './helpers.js';
 
 const temp = tempDir();
 let daemon: DaemonProcess;

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentServerCommand } from '@myagent/agent-server';
+import { tempDir } from '@myagent/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixture, tempDir } from '../test/helpers.js';
+import { fixture } from '../test/helpers.js';
 import { checkAgentModule } from './agent-check.js';
 
-const temp = tempDir();
-afterAll(() => temp.remove());
+const temp = tempDir('myagent-registry-');
+afterAll(() => temp.cleanup());
 const command = agentServerCommand();
 const check = (path: string, timeoutMs?: number) =>
   checkAgentModule(path, { command, ...(timeoutMs && { timeoutMs }) });

@@ -1,8 +1,10 @@
 // A NUL byte in an environment value once made the registry signal a child that had no pid, which is
 // kill(0): the manager's whole process group. The scenario runs detached (test/fixtures/nul-env.mts),
 // so that a regression can only kill that process group, and the runner's group is checked alive.
+
+import { runDetached } from '@myagent/test-support';
 import { expect, it } from 'vitest';
-import { fixture, runDetached } from '../test/helpers.js';
+import { fixture } from '../test/helpers.js';
 
 it('a NUL byte in an environment value is refused, never spawned, and signals nobody', async () => {
   const run = await runDetached(fixture('nul-env.mts'), [], 40_000);

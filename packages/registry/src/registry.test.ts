@@ -1,8 +1,8 @@
 // The registry with the real `myagent-ws` binary serving the repository's echo agent.
 import { createServer, type Server } from 'node:net';
-import { alive, until } from '@myagent/test-support';
+import { alive, ECHO_AGENT, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentServerCommand, echoAgentPath, type Harness, openHarness } from '../test/harness.js';
+import { agentServerCommand, type Harness, openHarness } from '../test/harness.js';
 import { fixture } from '../test/helpers.js';
 import type { ExitEvent, RestartEvent } from './index.js';
 
@@ -28,7 +28,7 @@ describe('register', () => {
     const { registry, storage } = await real();
     const service = await registry.register({
       name: 'echo-1',
-      agent_factory_path: echoAgentPath,
+      agent_factory_path: ECHO_AGENT,
       tags: ['demo'],
       config: { restart_delay: 1 },
     });
@@ -44,25 +44,25 @@ describe('register', () => {
 
   it('refuses bad input with a coded error and stores nothing', async () => {
     const { registry, storage } = await real();
-    const first = await registry.register({ name: 'taken', agent_factory_path: echoAgentPath });
+    const first = await registry.register({ name: 'taken', agent_factory_path: ECHO_AGENT });
     const busy = createServer();
     servers.push(busy);
     const busyPort = await new Promise<number>((done) =>
       busy.listen(0, '127.0.0.1', () => done((busy.address() as { port: number }).port)),
     );
     const cases: Array<[Parameters<typeof registry.register>[0], string, string]> = [
-      [{ name: 'taken', agent_factory_path: echoAgentPath }, 'SERVICE_ALREADY_EXISTS', 'already exists'],
-      [{ name: 'bad name!', agent_factory_path: echoAgentPath }, 'INVALID_REQUEST', 'name'],
+      [{ name: 'taken', agent_factory_path: ECHO_AGENT }, 'SERVICE_ALREADY_EXISTS', 'already exists'],
+      [{ name: 'bad name!', agent_factory_path: ECHO_AGENT }, 'INVALID_REQUEST', 'name'],
       [{ name: 'missing', agent_factory_path: '/nope/agent.ts' }, 'INVALID_REQUEST', 'file not found'],
       [
         { name: 'no-agent', agent_factory_path: fixture('no-agent.mjs') },
         'INVALID_REQUEST',
         'exports no agent',
       ],
-      [{ name: 'busy', agent_factory_path: echoAgentPath, port: busyPort }, 'PORT_IN_USE', 'in use'],
-      [{ name: 'claimed', agent_factory_path: echoAgentPath, port: first.port }, 'PORT_IN_USE', "'taken'"],
+      [{ name: 'busy', agent_factory_path: ECHO_AGENT, port: busyPort }, 'PORT_IN_USE', 'in use'],
+      [{ name: 'claimed', agent_factory_path: ECHO_AGENT, port: first.port }, 'PORT_IN_USE', "'taken'"],
       [
-        { name: 'bad-config', agent_factory_path: echoAgentPath, config: { restart_delay: -1 } },
+        { name: 'bad-config', agent_factory_path: ECHO_AGENT, config: { restart_delay: -1 } },
         'INVALID_REQUEST',
         'restart_delay',
       ],
@@ -94,7 +94,7 @@ describe('lifecycle with the real agent server', () => {
     registry.on('status', (event) => statuses.push(event.to));
     const exits: ExitEvent[] = [];
     registry.on('exit', (event) => exits.push(event));
-    const service = await registry.register({ name: 'echo', agent_factory_path: echoAgentPath });
+    const service = await registry.register({ name: 'echo', agent_factory_path: ECHO_AGENT });
     const running = await registry.start(service.service_id);
     expect(running.status).toBe('running');
     expect(running.started_at).not.toBeNull();
@@ -133,7 +133,7 @@ describe('lifecycle with the real agent server', () => {
     const { registry } = await real();
     const names = Array.from({ length: 10 }, (_, i) => `echo-${i}`);
     for (const name of names) {
-      await registry.register({ name, agent_factory_path: echoAgentPath, config: { restart_delay: 0.5 } });
+      await registry.register({ name, agent_factory_path: ECHO_AGENT, config: { restart_delay: 0.5 } });
     }
     const started = await registry.startAll();
     // The message rides along so that a failure says why the service did not start.
@@ -166,7 +166,7 @@ describe('lifecycle with the real agent server', () => {
     const { registry, storage } = await real();
     const service = await registry.register({
       name: 'cycle',
-      agent_factory_path: echoAgentPath,
+      agent_factory_path: ECHO_AGENT,
       config: { restart_delay: 0 },
     });
     await registry.start(service.service_id);

@@ -1,7 +1,8 @@
 // ServiceRegistry.update: the patch rules, against real storage and a real running echo service.
 import { createServer, type Server } from 'node:net';
+import { ECHO_AGENT } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
-import { agentServerCommand, echoAgentPath, type Harness, openHarness } from '../test/harness.js';
+import { agentServerCommand, type Harness, openHarness } from '../test/harness.js';
 import { fixture } from '../test/helpers.js';
 
 let harness: Harness | undefined;
@@ -21,8 +22,8 @@ const code = (promise: Promise<unknown>) =>
 it('applies manager-side fields at once, lists start-time fields as pending while it runs, and refuses bad patches', async () => {
   harness = await openHarness({ command: agentServerCommand(), serverArgs: ['--in-process'] });
   const { registry, storage } = harness;
-  const service = await registry.register({ name: 'upd', agent_factory_path: echoAgentPath, tags: ['a'] });
-  const other = await registry.register({ name: 'other', agent_factory_path: echoAgentPath });
+  const service = await registry.register({ name: 'upd', agent_factory_path: ECHO_AGENT, tags: ['a'] });
+  const other = await registry.register({ name: 'other', agent_factory_path: ECHO_AGENT });
 
   // Stopped: everything applies, nothing waits.
   const stopped = await registry.update(service.service_id, {
@@ -67,7 +68,7 @@ it('applies manager-side fields at once, lists start-time fields as pending whil
   expect(await storage.services.get(service.service_id)).toMatchObject({
     name: 'upd',
     port: service.port,
-    config: { max_sessions: 5, agent_factory_path: echoAgentPath },
+    config: { max_sessions: 5, agent_factory_path: ECHO_AGENT },
   });
 
   await registry.stop(service.service_id);

@@ -1,8 +1,8 @@
 // Service stats (B9) end to end: the real `myagent-ws` binary's GET /health feeds what the registry stores.
 
-import { TestClient, until } from '@myagent/test-support';
+import { ECHO_AGENT, TestClient, until } from '@myagent/test-support';
 import { afterEach, expect, it } from 'vitest';
-import { agentServerCommand, echoAgentPath, type Harness, openHarness } from './harness.js';
+import { agentServerCommand, type Harness, openHarness } from './harness.js';
 
 let harness: Harness | undefined;
 const clients: TestClient[] = [];
@@ -25,7 +25,7 @@ it('stores the mean duration of ended sessions, and the peak of connections betw
     readyTimeoutMs: 30_000,
   });
   const { registry, storage } = harness;
-  const service = await registry.register({ name: 'sessions', agent_factory_path: echoAgentPath });
+  const service = await registry.register({ name: 'sessions', agent_factory_path: ECHO_AGENT });
   await registry.start(service.service_id);
   const since = performance.now();
 
@@ -62,7 +62,7 @@ it('counts only clients (not its readiness ping), and keeps its totals across re
   const options = { command: agentServerCommand(), serverArgs: ['--in-process'], readyTimeoutMs: 30_000 };
   const first = await openHarness(options);
   harness = first;
-  const service = await first.registry.register({ name: 'totals', agent_factory_path: echoAgentPath });
+  const service = await first.registry.register({ name: 'totals', agent_factory_path: ECHO_AGENT });
   await first.registry.start(service.service_id);
   expect(await first.registry.refreshStats(service.service_id)).toMatchObject({
     total_connections: 0,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { agentServerCommand } from '@myagent/agent-server';
 import { createSqliteStorage, type Storage } from '@myagent/storage-kysely';
+import { freePortRange, tempDir } from '@myagent/test-support';
 import { createRegistry, type RegistryOptions, type ServiceRegistry } from '../src/index.js';
-import { fakeServer, tempDir } from './helpers.js';
+import { fakeServer } from './helpers.js';
 
 /** A registry over a real SQLite storage in a temp dir, and a cleanup that closes both. */
 export interface Harness {
@@ -16,7 +16,7 @@ export interface Harness {
 
 /** Opens a harness; options override quick test defaults (short grace, fast restarts, no stats timer). */
 export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath?: string): Promise<Harness> {
-  const temp = tempDir();
+  const temp = tempDir('myagent-registry-');
   const path = dbPath ?? join(temp.dir, 'manager.db');
   const storage = await createSqliteStorage({ path });
   const registry = createRegistry({
@@ -25,9 +25,8 @@ export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath
     command: fakeServer,
     // The fake server stands in for starts; the dry load at registration is the real binary's --check.
     agentCheck: { command: agentServerCommand() },
-    // Below the kernel's ephemeral range (32768+), where the client sockets of tests running in parallel
-    // would take a port between its allocation and the child's bind; clear of the manager tests' 21xxx/22xxx.
-    portRange: { from: 23_000 + Math.floor(Math.random() * 8_000), to: 32_000 },
+    // A range the kernel just had free, with slack: the allocator skips a port someone took since.
+    portRange: await freePortRange(30),
     readyTimeoutMs: 10_000,
     stopGraceMs: 3_000,
     statsIntervalMs: 0,
@@ -42,11 +41,10 @@ export async function openHarness(options: Partial<RegistryOptions> = {}, dbPath
     close: async () => {
       await registry.close();
       await storage.close();
-      temp.remove();
+      temp.cleanup();
     },
   };
 }
 
-/** The real `myagent-ws` binary and the repository's echo agent. */
+/** The real `myagent-ws` binary. */
 export { agentServerCommand } from '@myagent/agent-server';
-export const echoAgentPath = fileURLToPath(new URL('../../../examples/echo-agent.ts', import.meta.url));

@@ -6,11 +6,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Service } from '@myagent/models';
-import { alive, until } from '@myagent/test-support';
+import { alive, freePortRange, tempDir, until } from '@myagent/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartEvent } from '../src/index.js';
 import { agentServerCommand, type Harness, openHarness } from './harness.js';
-import { fixture, tempDir } from './helpers.js';
+import { fixture } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -59,10 +59,10 @@ async function serverOf(service: Service): Promise<ChildProcess> {
 
 describe('a manager killed with SIGKILL', () => {
   it('leaves no child alive, and a new manager on the same database brings the services back', async () => {
-    const temp = tempDir();
-    cleanups.push(temp.remove);
+    const temp = tempDir('myagent-registry-');
+    cleanups.push(temp.cleanup);
     const dbPath = join(temp.dir, 'manager.db');
-    const basePort = 30_000 + Math.floor(Math.random() * 20_000);
+    const ports = await freePortRange(10);
     const manager = spawn(
       process.execPath,
       [
@@ -71,7 +71,8 @@ describe('a manager killed with SIGKILL', () => {
         'tsx',
         fixture('manager-process.mts'),
         dbPath,
-        String(basePort),
+        String(ports.from),
+        String(ports.to),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

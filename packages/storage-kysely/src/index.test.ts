@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@myagent/test-support';
 import { describe, expect, it } from 'vitest';
 import * as mod from './index.js';
 
@@ -38,7 +38,7 @@ describe('public surface', () => {
   });
 
   it('reports an unopenable SQLite path as STORAGE_ERROR', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'myagent-storage-bad-'));
+    const { dir, cleanup } = tempDir('myagent-storage-bad-');
     try {
       writeFileSync(join(dir, 'file'), 'not a folder');
       await expect(mod.createSqliteStorage({ path: join(dir, 'file', 'manager.db') })).rejects.toMatchObject({
@@ -49,7 +49,7 @@ describe('public surface', () => {
         code: 'STORAGE_ERROR',
       });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   });
 });

@@ -1,10 +1,9 @@
 // SQLite shared between real processes: concurrent writers never see "database is locked", and a writer
 // killed with SIGKILL mid-transaction leaves a readable, consistent database.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type TempDir, tempDir, until } from '@myagent/test-support';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleService } from '../test/samples.js';
@@ -42,13 +41,11 @@ function start(fixture: string, args: string[]): Child {
   return { process: child, output: () => output, exit };
 }
 
-/** Polls until `condition` holds, failing with the children's output after the deadline. */
-async function waitFor(condition: () => boolean, what: string, describeState: () => string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** test-support's `until`, its timeout error followed by the children's output. */
+async function untilShowing(condition: () => boolean, what: string, describeState: () => string) {
+  await until(condition, what, 20_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${describeState()}`);
+  });
 }
 
 function integrity(path: string): string {
@@ -61,12 +58,12 @@ function integrity(path: string): string {
 }
 
 describe('SQLite shared by several processes', () => {
-  let dir: string;
+  let dir: TempDir;
   let path: string;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'myagent-sqlite-procs-'));
-    path = join(dir, 'manager.db');
+    dir = tempDir('myagent-sqlite-procs-');
+    path = join(dir.dir, 'manager.db');
   });
   afterEach(async () => {
     for (const child of children.splice(0)) {
@@ -75,7 +72,7 @@ describe('SQLite shared by several processes', () => {
         await new Promise((resolve) => child.once('exit', resolve));
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    dir.cleanup();
   });
 
   it('lets two processes write one file at once without "database is locked" or lost updates', async () => {
@@ -89,7 +86,11 @@ describe('SQLite shared by several processes', () => {
       start('writer.ts', [path, shared.service_id, name, String(count)]),
     );
     const state = () => writers.map((w) => w.output()).join('\n---\n');
-    await waitFor(() => writers.every((w) => w.output().includes('ready')), 'both writers to open', state);
+    await untilShowing(
+      () => writers.every((w) => w.output().includes('ready')),
+      'both writers to open',
+      state,
+    );
     for (const writer of writers) writer.process.stdin?.write('go\n');
 
     const exits = await Promise.all(writers.map((w) => w.exit));
@@ -117,7 +118,7 @@ describe('SQLite shared by several processes', () => {
       start('writer.ts', [path, '-', name, '5', '--go-before-open']),
     );
     const state = () => writers.map((w) => w.output()).join('\n---\n');
-    await waitFor(
+    await untilShowing(
       () => writers.every((w) => w.output().includes('started')),
       'three writers to start',
       state,
@@ -147,7 +148,7 @@ describe('SQLite shared by several processes', () => {
     })();
 
     const child = start('interrupted.ts', [path, 'hold', committed.service_id]);
-    await waitFor(
+    await untilShowing(
       () => child.output().includes('in-transaction'),
       'the child to be mid-transaction',
       child.output,
@@ -171,7 +172,7 @@ describe('SQLite shared by several processes', () => {
       return await storage.services.save(sampleService());
     })();
     const child = start('interrupted.ts', [path, 'batches', service.service_id]);
-    await waitFor(
+    await untilShowing(
       () => (child.output().match(/batch/gu) ?? []).length >= 3,
       'three committed batches',
       child.output,

@@ -29,3 +29,43 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** An inclusive range of ports, as the registry allocates service ports from. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+function listen(port: number): Promise<ReturnType<typeof createServer> | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));
+  });
+}
+
+/**
+ * `count` consecutive loopback ports, free just now: the first from the kernel (a port 0 listener), the
+ * others checked by binding them while the first is held; all released before it returns. For a test that
+ * needs a `portRange`: the registry skips a port that someone took since, so a little slack in `count`
+ * keeps a busy machine from failing the test.
+ * @example const manager = new AgentManager({ portRange: await freePortRange(20) });
+ */
+export async function freePortRange(count: number): Promise<PortRange> {
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`freePortRange: count must be 1 or more, got ${count}`);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await listen(0);
+    if (!first) continue;
+    const from = (first.address() as AddressInfo).port;
+    const held = [first];
+    for (let port = from + 1; port < from + count && port <= 65_535; port++) {
+      const next = await listen(port);
+      if (!next) break;
+      held.push(next);
+    }
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+    if (held.length === count) return { from, to: from + count - 1 };
+  }
+  throw new Error(`freePortRange: no ${count} consecutive free ports found after 50 tries`);
+}

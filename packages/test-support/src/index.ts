@@ -1,14 +1,18 @@
 // Temp dirs, ports and waits
-export { freePort, tempDir } from './fs-net.js';
-export type { TempDir } from './fs-net.js';
+export { freePort, freePortRange, tempDir } from './fs-net.js';
+export type { PortRange, TempDir } from './fs-net.js';
 export { until } from './wait.js';
 
 // The repository's example agents
 export { ECHO_AGENT, WEATHER_AGENT } from './examples.js';
 
 // Processes
-export { alive, startDaemon } from './process.js';
-export type { DaemonProcess } from './process.js';
+export { alive, runDetached, startDaemon } from './process.js';
+export type { DaemonProcess, DetachedRun } from './process.js';
+
+// Storage dialects: fresh SQLite files and PostgreSQL schemas for a storage suite
+export { createDialects } from './dialects.js';
+export type { BareDatabase, DialectHarness, DialectOpeners } from './dialects.js';
 
 // The event protocol's test client, the fixture agents more than one package serves, a fake OpenAI server
 export { startFakeOpenAI } from './fake-openai.js';

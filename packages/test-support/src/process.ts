@@ -1,4 +1,5 @@
-// The daemon as a user runs it: a real process from source, its output collected, its URL read from it.
+// Child processes for tests: the daemon as a user runs it (a real process from source, its output collected,
+// its URL read from it), and a script run detached in a process group of its own.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,57 @@ export function startDaemon(args: string[], env: Record<string, string> = {}): D
       return code as number | null;
     },
   };
+}
+
+/** What {@link runDetached} saw: the script's exit and the JSON line it printed last. */
+export interface DetachedRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  result: unknown;
+  output: string;
+}
+
+/**
+ * Runs a TypeScript script in a child process with a process group of its own, so that a bug that
+ * signals "its own group" (kill(0), kill(-pid)) can only hit that group, never the test runner's. A
+ * sentinel process in the runner's group checks that: `sentinelAlive` is false if the group was hit. The
+ * whole detached group is killed when the run ends or after `timeoutMs`.
+ */
+export async function runDetached(
+  script: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<DetachedRun & { sentinelAlive: boolean }> {
+  const sentinel = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@myagent/source', '--import', 'tsx', script, ...args],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const timer = setTimeout(killGroup, timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  killGroup();
+  const sentinelAlive = sentinel.exitCode === null && sentinel.signalCode === null;
+  sentinel.kill('SIGKILL');
+  const last = output
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((line) => line.startsWith('{'));
+  return { code, signal, result: last === undefined ? undefined : JSON.parse(last), output, sentinelAlive };
 }
