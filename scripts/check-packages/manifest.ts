@@ -9,7 +9,7 @@ import type { Manifest, WorkspacePackage } from './workspace.js';
 const CONDITIONS = ['@myagent/source', 'types', 'default'];
 
 /** What `files` must hold: the build without its build info, the sources the maps point at, no tests. */
-const FILES = ['dist', '!dist/.tsbuildinfo', 'src', '!src/**/*.test.ts', '!src/**/*.test-d.ts'];
+const FILES = ['dist', '!dist/.tsbuildinfo', 'src', '!src/**/*.test.ts'];
 
 /** The problems of one package's manifest (empty when it follows every convention). */
 export function manifestProblems(pkg: WorkspacePackage, root: Manifest, rootDir: string): string[] {

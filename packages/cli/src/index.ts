@@ -22,7 +22,7 @@ export type {
 } from './spec.js';
 export { CliError, ConfigError, EXIT, errorLine, errorLines, exitCodeOf } from './errors.js';
 export type { ExitCode } from './errors.js';
-export type { CliIO } from './output.js';
+export type { CliIO, Colors, Output } from './output.js';
 
 // The API client
 export { createClient } from './client.js';

@@ -28,6 +28,7 @@ export type {
   RestartRequest,
   ServiceHealthState,
 } from './types.js';
+export type { Listener } from './emitter.js';
 
 // Single checks, usable without a monitor
 export { checkResources, checkStatus, combineChecks } from './checks.js';

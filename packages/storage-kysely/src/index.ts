@@ -53,4 +53,23 @@ export type { DeliveryPatch, StoredWebhook, WebhookRepository } from './webhook-
 
 // Schema and migrations (for tools that query the tables directly)
 export { createMigrationProvider, migrateToLatest } from './migrations.js';
-export type { Database } from './schema.js';
+export type {
+  AuditLogTable,
+  BigIntColumn,
+  BoolColumn,
+  ConnectionsTable,
+  Database,
+  HealthChecksTable,
+  JsonColumn,
+  ManagerLeaseTable,
+  MetricSamplesTable,
+  RoutingRulesTable,
+  ServiceLogsTable,
+  ServiceTagsTable,
+  ServicesTable,
+  StatTotalsTable,
+  TraceEventsTable,
+  TracesTable,
+  WebhookDeliveriesTable,
+  WebhooksTable,
+} from './schema.js';
