@@ -29,8 +29,6 @@ export interface ConsoleOptions {
   reserved?: readonly string[];
 }
 
-type Fetch = (request: Request, ...rest: never[]) => Response | Promise<Response>;
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -83,7 +81,10 @@ async function file(path: string): Promise<Buffer | undefined> {
  * console (a file of it, else its index.html); everything else goes to `fetch` unchanged.
  * @example serveManagerPort({ onRequest: getRequestListener(withConsole(app.fetch)), ... })
  */
-export function withConsole<F extends Fetch>(fetch: F, options: ConsoleOptions = {}): F {
+export function withConsole<F extends (request: Request, ...rest: never[]) => Response | Promise<Response>>(
+  fetch: F,
+  options: ConsoleOptions = {},
+): F {
   const dir = options.dir ?? CONSOLE_DIR;
   const reserved = options.reserved ?? RESERVED_PREFIXES;
   const wrapped = async (request: Request, ...rest: never[]): Promise<Response> => {

@@ -38,7 +38,7 @@ export {
   DEFAULT_METRICS_INTERVAL_MS,
   MetricsSampler,
 } from './metrics/sampler.js';
-export type { MetricsOptions } from './metrics/sampler.js';
+export type { MetricsOptions, SampleSource } from './metrics/sampler.js';
 export { Alerts, SIGNATURE_HEADER } from './alerts/alerts.js';
 export type { AlertOptions } from './alerts/alerts.js';
 export { AuditLog } from './audit-log.js';
@@ -47,6 +47,7 @@ export { AuditLog } from './audit-log.js';
 export { TraceHub } from './traces/hub.js';
 export type { TraceCounters, TraceFilter, TraceHubOptions } from './traces/hub.js';
 export type { ManagerTraceOptions, ManagerTraces } from './traces/index.js';
+export type { TraceStream, TraceStreamOptions } from './traces/ws.js';
 export { createOtlpExporter } from './traces/otlp.js';
 export type { OtlpExporter, OtlpExporterOptions } from './traces/otlp.js';
 

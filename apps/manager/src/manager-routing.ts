@@ -10,140 +10,147 @@ import {
   type Service,
 } from '@myagent/models';
 import type { ConnectionStats, RouteContext, RouteExplanation } from '@myagent/router';
-import { ManagerServices } from './manager-services.js';
-import type { RegisterConnectionInput } from './manager-types.js';
+import type { Running } from './manager-parts.js';
+import type { EmitManagerEvent, RegisterConnectionInput } from './manager-types.js';
 import type { RoutingFailure } from './operations.js';
 import { updateRule } from './rule-update.js';
 
-/** The manager's routing (C1-C6): the route of a client, the live connections, the routing rules. */
-export abstract class ManagerRouting extends ManagerServices {
-  // ---- routing and connections (C1-C6) -----------------------------------------------------------------------
+// The manager's routing (C1-C6): the route of a client, the live connections, the routing rules.
+// `AgentManager` delegates its routing methods here; their JSDoc is there.
 
-  /**
-   * Picks a running, healthy service for a client by the routing rules, affinity and default strategy.
-   * @throws AppError ROUTING_FAILED when no service is routable
-   */
-  async routeConnection(context: RouteContext): Promise<Service> {
-    const { router } = this.parts();
-    try {
-      return router.route(context, await this.#routable()).service;
-    } catch (error) {
-      if (AppError.is(error) && error.code === 'ROUTING_FAILED') {
-        this.reportRoutingFailure({
-          code: error.code,
-          message: error.message,
-          client_ip: context.client_ip ?? null,
-        });
-      }
-      throw error;
-    }
-  }
+/** What the routing jobs need of the manager: its running parts and its events. */
+export interface RoutingHost {
+  /** @throws AppError MANAGER_NOT_RUNNING */
+  parts(): Running;
+  emit: EmitManagerEvent;
+}
 
-  /** The route dry run: every rule tried, why it matched or not, the candidate set and the pick. */
-  async explainRoute(context: RouteContext): Promise<RouteExplanation<Service>> {
-    const { router } = this.parts();
-    return router.explain(context, await this.#routable());
-  }
-
-  async #routable(): Promise<Service[]> {
-    return this.parts().services.page({ status: 'running', limit: 10_000 }).services;
-  }
-
-  /**
-   * Records a live connection (the strategies read its count) and its persistent record.
-   * @throws AppError SERVICE_NOT_FOUND when the target service does not exist
-   */
-  async registerConnection(input: RegisterConnectionInput): Promise<ConnectionInfo> {
-    const { router, storage } = this.parts();
-    const { service, ...rest } = input;
-    const target = input.target_service_id ?? service?.service_id;
-    if (!target) throw new AppError('INVALID_REQUEST', 'A connection needs a service or target_service_id');
-    if (!this.parts().services.peek(target)) {
-      throw new AppError('SERVICE_NOT_FOUND', `Service '${target}' not found`, {
-        details: { service_id: target },
+export async function routeConnection(host: RoutingHost, context: RouteContext): Promise<Service> {
+  const { router } = host.parts();
+  try {
+    return router.route(context, await routable(host)).service;
+  } catch (error) {
+    if (AppError.is(error) && error.code === 'ROUTING_FAILED') {
+      reportRoutingFailure(host, {
+        code: error.code,
+        message: error.message,
+        client_ip: context.client_ip ?? null,
       });
     }
-    const info = router.connections.register({
-      ...rest,
-      connection_id: input.connection_id ?? randomUUID(),
-      target_service_id: target,
+    throw error;
+  }
+}
+
+export async function explainRoute(
+  host: RoutingHost,
+  context: RouteContext,
+): Promise<RouteExplanation<Service>> {
+  const { router } = host.parts();
+  return router.explain(context, await routable(host));
+}
+
+async function routable(host: RoutingHost): Promise<Service[]> {
+  return host.parts().services.page({ status: 'running', limit: 10_000 }).services;
+}
+
+export async function registerConnection(
+  host: RoutingHost,
+  input: RegisterConnectionInput,
+): Promise<ConnectionInfo> {
+  const { router, storage, services } = host.parts();
+  const { service, ...rest } = input;
+  const target = input.target_service_id ?? service?.service_id;
+  if (!target) throw new AppError('INVALID_REQUEST', 'A connection needs a service or target_service_id');
+  if (!services.peek(target)) {
+    throw new AppError('SERVICE_NOT_FOUND', `Service '${target}' not found`, {
+      details: { service_id: target },
     });
-    await storage.connections.open(info);
-    this.emit('connection', { action: 'opened', connection_id: info.connection_id, service_id: target });
-    return info;
   }
+  const info = router.connections.register({
+    ...rest,
+    connection_id: input.connection_id ?? randomUUID(),
+    target_service_id: target,
+  });
+  await storage.connections.open(info);
+  host.emit('connection', { action: 'opened', connection_id: info.connection_id, service_id: target });
+  return info;
+}
 
-  /** Ends a connection; false when it was not live. */
-  async unregisterConnection(connectionId: string): Promise<boolean> {
-    const { router, storage } = this.parts();
-    const removed = router.connections.unregister(connectionId);
-    await storage.connections.close(connectionId);
-    if (removed) {
-      this.emit('connection', {
-        action: 'closed',
-        connection_id: connectionId,
-        service_id: removed.target_service_id,
-      });
-    }
-    return removed !== undefined;
+export async function unregisterConnection(host: RoutingHost, connectionId: string): Promise<boolean> {
+  const { router, storage } = host.parts();
+  const removed = router.connections.unregister(connectionId);
+  await storage.connections.close(connectionId);
+  if (removed) {
+    host.emit('connection', {
+      action: 'closed',
+      connection_id: connectionId,
+      service_id: removed.target_service_id,
+    });
   }
+  return removed !== undefined;
+}
 
-  /** Live connections by status and by service (seed 000's shape). */
-  getConnectionStats(): ConnectionStats {
-    return this.parts().router.connections.stats();
-  }
+export function getConnectionStats(host: RoutingHost): ConnectionStats {
+  return host.parts().router.connections.stats();
+}
 
-  getActiveConnections(filter?: { service_id?: string; limit?: number }): ConnectionInfo[] {
-    return this.parts().router.connections.active(filter);
-  }
+export function getActiveConnections(
+  host: RoutingHost,
+  filter?: { service_id?: string; limit?: number },
+): ConnectionInfo[] {
+  return host.parts().router.connections.active(filter);
+}
 
-  /** Validates, compiles and stores a routing rule; a bad regex is refused here, never at route time. */
-  async addRoutingRule(input: CreateRoutingRuleRequestInput): Promise<RoutingRule> {
-    const { router, storage } = this.parts();
-    const body = parseOrThrow(CreateRoutingRuleRequest, input, 'routing rule');
-    if (await storage.rules.getByName(body.name)) {
-      throw new AppError('INVALID_REQUEST', `A routing rule named '${body.name}' exists`, {
-        details: { name: body.name },
-      });
-    }
-    const now = isoNow();
-    const rule = router.addRule({ ...body, rule_id: randomUUID(), created_at: now, updated_at: now });
-    try {
-      return await storage.rules.save(rule);
-    } catch (error) {
-      router.removeRule(rule.rule_id);
-      throw error;
-    }
+export async function addRoutingRule(
+  host: RoutingHost,
+  input: CreateRoutingRuleRequestInput,
+): Promise<RoutingRule> {
+  const { router, storage } = host.parts();
+  const body = parseOrThrow(CreateRoutingRuleRequest, input, 'routing rule');
+  if (await storage.rules.getByName(body.name)) {
+    throw new AppError('INVALID_REQUEST', `A routing rule named '${body.name}' exists`, {
+      details: { name: body.name },
+    });
   }
+  const now = isoNow();
+  const rule = router.addRule({ ...body, rule_id: randomUUID(), created_at: now, updated_at: now });
+  try {
+    return await storage.rules.save(rule);
+  } catch (error) {
+    router.removeRule(rule.rule_id);
+    throw error;
+  }
+}
 
-  /** Deletes a rule; false when there was none. */
-  async removeRoutingRule(ruleId: string): Promise<boolean> {
-    const { router, storage } = this.parts();
-    router.removeRule(ruleId);
-    return storage.rules.delete(ruleId);
-  }
+export async function removeRoutingRule(host: RoutingHost, ruleId: string): Promise<boolean> {
+  const { router, storage } = host.parts();
+  router.removeRule(ruleId);
+  return storage.rules.delete(ruleId);
+}
 
-  /** Rules in evaluation order (priority, highest first). */
-  getRoutingRules(options: { enabledOnly?: boolean } = {}): Promise<RoutingRule[]> {
-    return this.parts().storage.rules.list(options);
-  }
+export function getRoutingRules(
+  host: RoutingHost,
+  options: { enabledOnly?: boolean } = {},
+): Promise<RoutingRule[]> {
+  return host.parts().storage.rules.list(options);
+}
 
-  /** Changes any field of a rule; the router recompiles it before it is stored. @throws AppError RULE_NOT_FOUND */
-  async updateRoutingRule(ruleId: string, patch: unknown): Promise<RoutingRule> {
-    const { router, storage } = this.parts();
-    return updateRule(router, storage.rules, ruleId, patch);
-  }
+export async function updateRoutingRule(
+  host: RoutingHost,
+  ruleId: string,
+  patch: unknown,
+): Promise<RoutingRule> {
+  const { router, storage } = host.parts();
+  return updateRule(router, storage.rules, ruleId, patch);
+}
 
-  /** A rule by id, or undefined. */
-  getRoutingRule(ruleId: string): Promise<RoutingRule | undefined> {
-    return this.parts().storage.rules.get(ruleId);
-  }
+export function getRoutingRule(host: RoutingHost, ruleId: string): Promise<RoutingRule | undefined> {
+  return host.parts().storage.rules.get(ruleId);
+}
 
-  /**
-   * Records a client the manager could not route, for the alerts and the event stream. The proxy calls it
-   * for every connection it refuses; `routeConnection` calls it for the ROUTING_FAILED it throws.
-   */
-  reportRoutingFailure(failure: Omit<RoutingFailure, 'timestamp'> & { timestamp?: string }): void {
-    this.emit('routing_failed', { ...failure, timestamp: failure.timestamp ?? isoNow() });
-  }
+export function reportRoutingFailure(
+  host: RoutingHost,
+  failure: Omit<RoutingFailure, 'timestamp'> & { timestamp?: string },
+): void {
+  host.emit('routing_failed', { ...failure, timestamp: failure.timestamp ?? isoNow() });
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { HealthCheckResult, Service, ServiceStatus } from '@myagent/models';
 import type { StatusEvent } from '@myagent/registry';
 import type { ConnectionRegistration } from '@myagent/router';
@@ -35,3 +36,6 @@ export interface DrainOptions {
   /** Tell the service's clients this many seconds ahead (`management_notification`), then stop. */
   countdown_seconds?: number;
 }
+
+/** Emits one of the manager's events: what the manager's jobs (services, routing) are handed to tell. */
+export type EmitManagerEvent = EventEmitter<AgentManagerEvents>['emit'];

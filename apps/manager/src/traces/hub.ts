@@ -58,6 +58,7 @@ interface Live {
   events: number;
 }
 
+// Spelled out in `subscribe`'s signature, so the public type names no private alias.
 type Listener = (event: TraceEvent, json: string) => void;
 
 /** Receives, stores and streams trace events; see the file comment. */
@@ -187,7 +188,7 @@ export class TraceHub {
   }
 
   /** Streams the events that match `filter` as they arrive; returns the unsubscribe. */
-  subscribe(filter: TraceFilter, listener: Listener): () => void {
+  subscribe(filter: TraceFilter, listener: (event: TraceEvent, json: string) => void): () => void {
     const entry = { filter, listener };
     this.#listeners.add(entry);
     return () => this.#listeners.delete(entry);

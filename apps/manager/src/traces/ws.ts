@@ -21,7 +21,7 @@ export interface TraceStreamHost {
   route(context: RouteContext, service?: string): Promise<RoutedAgent>;
 }
 
-/** Options of {@link createTraceStream}. Times in ms. */
+/** Options of the `/ws/traces` endpoints (part of `AgentManagerOptions.traces`). Times in ms. */
 export interface TraceStreamOptions {
   /** Trace clients at once; more are refused with 503. @default 1000 */
   maxClients?: number;
