@@ -4,7 +4,7 @@
  * the package.json, every exported declaration as the compiler emitted it. Review the report's diff as you
  * would a snapshot's, and add a changeset.
  *
- *   pnpm api:report              rewrite the reports of every package (after `pnpm build`)
+ *   pnpm api:report              rebuild the declarations, rewrite the reports of every package
  *   pnpm api:report router cli   only these
  *   pnpm api:report --check      fail, naming the package, where a report differs from the build (CI)
  *
@@ -12,6 +12,7 @@
  * form a reviewer reads, and names what a public type uses but the package does not export
  * (`ae-forgotten-export`), which is how implementation details leak into the public types.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
@@ -53,11 +54,16 @@ if (only.size > 0 && packages.length !== only.size) {
   process.exit(2);
 }
 
+// A full build first, never an incremental one: tsc prints an inferred union in the order its checker
+// created the member types, and an incremental build checks fewer files than a fresh clone's build does, so
+// only a full build writes the declarations CI reads.
+execFileSync('pnpm', ['exec', 'tsc', '-b', '--force'], { cwd: root, stdio: 'inherit' });
+
 const failed: string[] = [];
 for (const pkg of packages) {
   const built = join(pkg.dir, 'dist/index.d.ts');
   if (!existsSync(built)) {
-    console.error(`${pkg.relDir}: no dist/index.d.ts; run pnpm build first`);
+    console.error(`${pkg.relDir}: no dist/index.d.ts after the build`);
     failed.push(pkg.name);
     continue;
   }
@@ -110,7 +116,7 @@ function report(pkg: WorkspacePackage, entry: string): void {
   if (!result.succeeded || (check && result.apiReportChanged)) {
     console.error(
       check && result.apiReportChanged
-        ? `${pkg.relDir}: its public types differ from ${pkg.relDir}/${pkg.name.split('/')[1]}.api.md; run pnpm build && pnpm api:report, review the diff, add a changeset`
+        ? `${pkg.relDir}: its public types differ from ${pkg.relDir}/${pkg.name.split('/')[1]}.api.md; run pnpm api:report, review the diff, add a changeset`
         : `${pkg.relDir}: API Extractor failed (${result.errorCount} errors, ${result.warningCount} warnings)`,
     );
     failed.push(pkg.name);
