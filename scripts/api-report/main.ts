@@ -32,7 +32,7 @@ const {
 } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions;
 
 const none = { logLevel: ExtractorLogLevel.None };
-// What the report keeps: declarations and the names they leak. Release tags (@public/@beta) and TSDoc
+// What fails a report: compiler errors and leaked names. Release tags (@public/@beta) and TSDoc
 // strictness are Microsoft's conventions, not ours (our JSDoc uses @default and @example freely).
 const messages: IConfigFile['messages'] = {
   compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.Error } },
@@ -41,7 +41,8 @@ const messages: IConfigFile['messages'] = {
     'ae-missing-release-tag': none,
     'ae-unresolved-link': none,
     'ae-undocumented': none,
-    'ae-forgotten-export': { logLevel: ExtractorLogLevel.None, addToApiReportFile: true },
+    // A public type that names one the package does not export: an implementation detail leaking out.
+    'ae-forgotten-export': { logLevel: ExtractorLogLevel.Error },
   },
   tsdocMessageReporting: { default: none },
 };
