@@ -30,6 +30,7 @@ import {
   listLive,
   wsUpgrade,
 } from './proxy-wiring.js';
+import { updateRule } from './rule-update.js';
 import type { ServiceUpdateResult } from './service-update.js';
 import { type StatsOverview, statsOverview } from './stats-overview.js';
 import { type SystemStats, systemStats } from './system-stats.js';
@@ -42,9 +43,10 @@ export type {
   RegisterConnectionInput,
 } from './manager-types.js';
 
-// The one public class. Its jobs live in plain functions over small host interfaces (the lifecycle in
-// manager-lifecycle.ts, services and routing in manager-services.ts and manager-routing.ts), not in base
-// classes: the public type must not depend on classes the package does not export.
+// The one public class. A method that only reads or forwards to a part does so here; the jobs with steps of
+// their own live in plain functions over small host interfaces (the lifecycle in manager-lifecycle.ts,
+// services and routing in manager-services.ts and manager-routing.ts), not in base classes: the public type
+// must not depend on classes the package does not export.
 
 /**
  * The manager facade of spec B1 and seed 000: owns storage, the registry of child processes, the health
@@ -106,7 +108,7 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   }
 
   startService(serviceId: string): Promise<Service> {
-    return serviceJobs.startService(this.#jobs, serviceId);
+    return this.#life.parts().registry.start(serviceId);
   }
 
   /**
@@ -132,40 +134,40 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
   }
 
   startAllServices(): Promise<BulkResult[]> {
-    return serviceJobs.startAllServices(this.#jobs);
+    return this.#life.parts().registry.startAll();
   }
 
   stopAllServices(): Promise<BulkResult[]> {
-    return serviceJobs.stopAllServices(this.#jobs);
+    return this.#life.parts().registry.stopAll();
   }
 
   /** The service, or undefined. Services read here are frozen: copy one to change it. */
-  getService(serviceId: string): Promise<Service | undefined> {
-    return serviceJobs.getService(this.#jobs, serviceId);
+  async getService(serviceId: string): Promise<Service | undefined> {
+    return this.#life.parts().services.peek(serviceId);
   }
 
   getServiceByName(name: string): Promise<Service | undefined> {
-    return serviceJobs.getServiceByName(this.#jobs, name);
+    return this.#life.parts().services.peekByName(name);
   }
 
   /** Services by status and tags (all must match), a page at a time. */
-  listServices(filter: ListServicesFilter = {}): Promise<Service[]> {
-    return serviceJobs.listServices(this.#jobs, filter);
+  async listServices(filter: ListServicesFilter = {}): Promise<Service[]> {
+    return this.#life.parts().services.page(filter).services;
   }
 
   /** The same filter with the total count, for paging. */
-  countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
-    return serviceJobs.countServices(this.#jobs, filter);
+  async countServices(filter: ListServicesFilter = {}): Promise<{ services: Service[]; total: number }> {
+    return this.#life.parts().services.page(filter);
   }
 
   /** A service's newest log lines (B13). @throws AppError SERVICE_NOT_FOUND */
   getServiceLogs(serviceId: string, options?: { level?: LogLine['level']; since?: string; limit?: number }) {
-    return serviceJobs.getServiceLogs(this.#jobs, serviceId, options);
+    return this.#life.parts().registry.logs(serviceId, options);
   }
 
   /** Log lines containing `text`, across services or for one. */
   searchLogs(text: string, options?: { service_id?: string; limit?: number }) {
-    return serviceJobs.searchLogs(this.#jobs, text, options);
+    return this.#life.parts().registry.searchLogs(text, options);
   }
 
   /**
@@ -212,11 +214,11 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
 
   /** Live connections by status and by service (seed 000's shape). */
   getConnectionStats(): ConnectionStats {
-    return routingJobs.getConnectionStats(this.#jobs);
+    return this.#life.parts().router.connections.stats();
   }
 
   getActiveConnections(filter?: { service_id?: string; limit?: number }): ConnectionInfo[] {
-    return routingJobs.getActiveConnections(this.#jobs, filter);
+    return this.#life.parts().router.connections.active(filter);
   }
 
   /** Validates, compiles and stores a routing rule; a bad regex is refused here, never at route time. */
@@ -231,17 +233,18 @@ export class AgentManager extends EventEmitter<AgentManagerEvents> {
 
   /** Rules in evaluation order (priority, highest first). */
   getRoutingRules(options: { enabledOnly?: boolean } = {}): Promise<RoutingRule[]> {
-    return routingJobs.getRoutingRules(this.#jobs, options);
+    return this.#life.parts().storage.rules.list(options);
   }
 
   /** Changes any field of a rule; the router recompiles it before it is stored. @throws AppError RULE_NOT_FOUND */
-  updateRoutingRule(ruleId: string, patch: unknown): Promise<RoutingRule> {
-    return routingJobs.updateRoutingRule(this.#jobs, ruleId, patch);
+  async updateRoutingRule(ruleId: string, patch: unknown): Promise<RoutingRule> {
+    const { router, storage } = this.#life.parts();
+    return updateRule(router, storage.rules, ruleId, patch);
   }
 
   /** A rule by id, or undefined. */
   getRoutingRule(ruleId: string): Promise<RoutingRule | undefined> {
-    return routingJobs.getRoutingRule(this.#jobs, ruleId);
+    return this.#life.parts().storage.rules.get(ruleId);
   }
 
   /**

@@ -9,14 +9,13 @@ import {
   type RoutingRule,
   type Service,
 } from '@myagent/models';
-import type { ConnectionStats, RouteContext, RouteExplanation } from '@myagent/router';
+import type { RouteContext, RouteExplanation } from '@myagent/router';
 import type { Running } from './manager-parts.js';
 import type { EmitManagerEvent, RegisterConnectionInput } from './manager-types.js';
 import type { RoutingFailure } from './operations.js';
-import { updateRule } from './rule-update.js';
 
 // The manager's routing (C1-C6): the route of a client, the live connections, the routing rules.
-// `AgentManager` delegates its routing methods here; their JSDoc is there.
+// The steps `AgentManager`'s routing methods take beyond one part's call; their JSDoc is there.
 
 /** What the routing jobs need of the manager: its running parts and its events. */
 export interface RoutingHost {
@@ -90,17 +89,6 @@ export async function unregisterConnection(host: RoutingHost, connectionId: stri
   return removed !== undefined;
 }
 
-export function getConnectionStats(host: RoutingHost): ConnectionStats {
-  return host.parts().router.connections.stats();
-}
-
-export function getActiveConnections(
-  host: RoutingHost,
-  filter?: { service_id?: string; limit?: number },
-): ConnectionInfo[] {
-  return host.parts().router.connections.active(filter);
-}
-
 export async function addRoutingRule(
   host: RoutingHost,
   input: CreateRoutingRuleRequestInput,
@@ -126,26 +114,6 @@ export async function removeRoutingRule(host: RoutingHost, ruleId: string): Prom
   const { router, storage } = host.parts();
   router.removeRule(ruleId);
   return storage.rules.delete(ruleId);
-}
-
-export function getRoutingRules(
-  host: RoutingHost,
-  options: { enabledOnly?: boolean } = {},
-): Promise<RoutingRule[]> {
-  return host.parts().storage.rules.list(options);
-}
-
-export async function updateRoutingRule(
-  host: RoutingHost,
-  ruleId: string,
-  patch: unknown,
-): Promise<RoutingRule> {
-  const { router, storage } = host.parts();
-  return updateRule(router, storage.rules, ruleId, patch);
-}
-
-export function getRoutingRule(host: RoutingHost, ruleId: string): Promise<RoutingRule | undefined> {
-  return host.parts().storage.rules.get(ruleId);
 }
 
 export function reportRoutingFailure(

@@ -1,12 +1,11 @@
-import type { CreateServiceRequestInput, LogLine, Service, UpdateServiceRequestInput } from '@myagent/models';
-import type { BulkResult } from '@myagent/registry';
+import type { CreateServiceRequestInput, Service, UpdateServiceRequestInput } from '@myagent/models';
 import { drainAround } from './drain.js';
 import type { Running } from './manager-parts.js';
-import type { DrainOptions, EmitManagerEvent, ListServicesFilter } from './manager-types.js';
+import type { DrainOptions, EmitManagerEvent } from './manager-types.js';
 import { type ServiceUpdateResult, updateAndApply } from './service-update.js';
 
-// The manager's services (B2, B4, B8): register, start, stop and restart (clients drained), read, update.
-// `AgentManager` delegates its service methods here; their JSDoc is there.
+// The manager's services (B2, B4, B8): register, stop and restart (clients drained), unregister, update.
+// The steps `AgentManager`'s service methods take beyond one part's call; their JSDoc is there.
 
 /** What the service jobs need of the manager: its running parts, its events, where failures go. */
 export interface ServicesHost {
@@ -23,10 +22,6 @@ export async function registerService(
   const service = await host.parts().registry.register(input);
   host.emit('service', { action: 'registered', service_id: service.service_id, name: service.name });
   return service;
-}
-
-export function startService(host: ServicesHost, serviceId: string): Promise<Service> {
-  return host.parts().registry.start(serviceId);
 }
 
 export function stopService(
@@ -57,57 +52,14 @@ function drained(
 }
 
 export async function unregisterService(host: ServicesHost, serviceId: string): Promise<boolean> {
-  const { registry, monitor, router } = host.parts();
-  const service = await getService(host, serviceId);
+  const { registry, monitor, router, services } = host.parts();
+  const service = services.peek(serviceId);
   const removed = await registry.unregister(serviceId);
   monitor.forget(serviceId);
   router.affinity?.releaseService(serviceId);
   if (removed && service)
     host.emit('service', { action: 'unregistered', service_id: serviceId, name: service.name });
   return removed;
-}
-
-export function startAllServices(host: ServicesHost): Promise<BulkResult[]> {
-  return host.parts().registry.startAll();
-}
-
-export function stopAllServices(host: ServicesHost): Promise<BulkResult[]> {
-  return host.parts().registry.stopAll();
-}
-
-export async function getService(host: ServicesHost, serviceId: string): Promise<Service | undefined> {
-  return host.parts().services.peek(serviceId);
-}
-
-export function getServiceByName(host: ServicesHost, name: string): Promise<Service | undefined> {
-  return host.parts().services.peekByName(name);
-}
-
-export async function listServices(host: ServicesHost, filter: ListServicesFilter = {}): Promise<Service[]> {
-  return host.parts().services.page(filter).services;
-}
-
-export async function countServices(
-  host: ServicesHost,
-  filter: ListServicesFilter = {},
-): Promise<{ services: Service[]; total: number }> {
-  return host.parts().services.page(filter);
-}
-
-export function getServiceLogs(
-  host: ServicesHost,
-  serviceId: string,
-  options?: { level?: LogLine['level']; since?: string; limit?: number },
-) {
-  return host.parts().registry.logs(serviceId, options);
-}
-
-export function searchLogs(
-  host: ServicesHost,
-  text: string,
-  options?: { service_id?: string; limit?: number },
-) {
-  return host.parts().registry.searchLogs(text, options);
 }
 
 export async function updateService(
